@@ -1,0 +1,42 @@
+"""scikit-learn's estimator checks, run in full: nothing skipped, nothing xfailed."""
+
+import pytest
+from sklearn.utils import estimator_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skae import AutoencoderTransformer
+
+# Few epochs keep the checks fast; every code path of fit still runs.
+ESTIMATORS = [
+    AutoencoderTransformer(n_components=3, epochs=2, batch_size=16),
+    AutoencoderTransformer(n_components=2, hidden_layer_sizes=(6,), epochs=2, batch_size=16),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+# Checks that scikit-learn runs on its own transformers beyond the default set.
+EXTRA_CHECKS = [
+    "check_param_validation",
+    "check_set_output_transform",
+    "check_set_output_transform_pandas",
+    "check_global_output_transform_pandas",
+    "check_set_output_transform_polars",
+    "check_global_set_output_transform_polars",
+    "check_transformer_get_feature_names_out",
+    "check_transformer_get_feature_names_out_pandas",
+    "check_get_feature_names_out_error",
+    "check_dataframe_column_names_consistency",
+]
+
+
+@pytest.mark.parametrize("check_name", EXTRA_CHECKS)
+def test_extra_sklearn_checks(check_name):
+    pytest.importorskip("pandas", reason="pandas is a test dependency")
+    if "polars" in check_name:
+        pytest.importorskip("polars", reason="polars is a test dependency")
+    check = getattr(estimator_checks, check_name)
+    check("AutoencoderTransformer", ESTIMATORS[0])
