@@ -18,7 +18,7 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils import check_array, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = ["AutoencoderTransformer"]
@@ -328,8 +328,9 @@ default="adam"
             sizes = (sizes,)
         sizes = list(sizes)
         if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
-            raise ValueError(
-                "hidden_layer_sizes must be a sequence of positive integers, "
+            raise InvalidParameterError(
+                "The 'hidden_layer_sizes' parameter of AutoencoderTransformer must be a "
+                "sequence of positive integers, "
                 f"got {self.hidden_layer_sizes!r}."
             )
         return tuple(int(s) for s in sizes)
@@ -344,17 +345,17 @@ default="adam"
         if loss == "auto":
             loss = "binary_crossentropy" if output_activation == "sigmoid" else "mse"
         if loss == "binary_crossentropy":
-            if output_activation != "sigmoid":
-                raise ValueError(
-                    "loss='binary_crossentropy' needs a sigmoid output, but "
-                    f"output_activation resolved to {output_activation!r}. Use "
-                    "output_activation='sigmoid' (or 'auto'), or loss='mse'."
-                )
             if not in_unit_interval:
                 raise ValueError(
                     "loss='binary_crossentropy' needs training data in [0, 1], but X "
                     f"ranges over [{low:.6g}, {high:.6g}]. Scale X (e.g. with "
                     "sklearn.preprocessing.MinMaxScaler) or use loss='mse'."
+                )
+            if output_activation != "sigmoid":
+                raise ValueError(
+                    "loss='binary_crossentropy' needs a sigmoid output, but "
+                    f"output_activation resolved to {output_activation!r}. Use "
+                    "output_activation='sigmoid' (or 'auto'), or loss='mse'."
                 )
         return output_activation, loss
 

@@ -118,7 +118,6 @@ def predict_batched(model, X, n_outputs):
             buffer[:rows] = block
             buffer[rows:] = 0.0
             block = buffer
-        out[start : start + rows] = keras.ops.convert_to_numpy(
-            model.predict_on_batch(block)
-        )[:rows]
+        # predict_on_batch runs a compiled function and returns NumPy arrays.
+        out[start : start + rows] = np.asarray(model.predict_on_batch(block))[:rows]
     return out

@@ -1,0 +1,42 @@
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skae.datasets import load_digits, load_mnist
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+
+
+def mnist_dir():
+    """Folder with the real MNIST test split, or None."""
+    for candidate in (os.environ.get("SKAE_DATA_DIR"), SHARED_MNIST):
+        if candidate and (Path(candidate) / "t10k-images-idx3-ubyte.gz").is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """The real 10,000-image MNIST test split, split 8,000 / 2,000."""
+    folder = mnist_dir()
+    if folder is None:
+        pytest.skip(
+            f"real MNIST files not found (looked in $SKAE_DATA_DIR and {SHARED_MNIST}); "
+            "set SKAE_DATA_DIR to a folder with t10k-images-idx3-ubyte.gz to run this test"
+        )
+    X, y = load_mnist(folder, subset="test", return_X_y=True)
+    return X[:8000], y[:8000], X[8000:], y[8000:]
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """sklearn's digits scaled to [0, 1] (float32) and their labels."""
+    return load_digits(return_X_y=True)
+
+
+@pytest.fixture
+def rng():
+    return np.random.RandomState(0)

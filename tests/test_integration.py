@@ -1,0 +1,140 @@
+"""AutoencoderTransformer where PCA works: pipelines, searches, processes, pickles."""
+
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from skae import AutoencoderTransformer
+
+
+def test_pipeline_scaler_autoencoder_classifier(digits):
+    X, y = digits
+    X_train, X_test, y_train, y_test = train_test_split(X * 16, y, random_state=0, stratify=y)
+    pipe = Pipeline(
+        [
+            ("scale", MinMaxScaler()),
+            ("reduce", AutoencoderTransformer(16, epochs=40, batch_size=64, random_state=0)),
+            ("clf", LogisticRegression(max_iter=2000)),
+        ]
+    ).fit(X_train, y_train)
+    accuracy = pipe.score(X_test, y_test)
+    assert accuracy > 0.85, accuracy
+    assert pipe.named_steps["reduce"].output_activation_ == "sigmoid"
+
+
+def test_grid_search_swaps_pca_and_autoencoder(digits):
+    X, y = digits
+    pipe = Pipeline([("reduce", PCA()), ("clf", LogisticRegression(max_iter=1000))])
+    grid = {
+        "reduce": [PCA(random_state=0), AutoencoderTransformer(epochs=5, batch_size=64, random_state=0)],
+        "reduce__n_components": [4, 8],
+    }
+    search = GridSearchCV(pipe, grid, cv=3).fit(X[:600], y[:600])
+    assert len(search.cv_results_["params"]) == 4
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_estimator_.named_steps["reduce"].n_components in (4, 8)
+    kinds = {type(p["reduce"]).__name__ for p in search.cv_results_["params"]}
+    assert kinds == {"PCA", "AutoencoderTransformer"}
+
+
+def test_grid_search_on_reconstruction_score_without_y(digits):
+    X, _ = digits
+    search = GridSearchCV(
+        AutoencoderTransformer(epochs=15, batch_size=64, random_state=0),
+        {"n_components": [2, 16]},
+        cv=3,
+    ).fit(X)
+    # a wider code reconstructs better, and score() says so (higher is better)
+    assert search.best_params_ == {"n_components": 16}
+
+
+def test_cross_val_score_with_process_workers(digits):
+    X, y = digits
+    pipe = Pipeline(
+        [
+            ("reduce", AutoencoderTransformer(8, epochs=5, batch_size=64, random_state=0)),
+            ("clf", LogisticRegression(max_iter=1000)),
+        ]
+    )
+    scores = cross_val_score(pipe, X[:600], y[:600], cv=2, n_jobs=2)
+    assert scores.shape == (2,) and np.all(scores > 0.3)
+    # a worker process gives what this process gives
+    here = cross_val_score(pipe, X[:600], y[:600], cv=2, n_jobs=1)
+    np.testing.assert_allclose(scores, here)
+
+
+def test_pickle_round_trip_in_memory(digits):
+    X, _ = digits
+    est = AutoencoderTransformer(6, hidden_layer_sizes=(16,), epochs=3, random_state=0).fit(X)
+    loaded = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(loaded.transform(X), est.transform(X))
+    Z = est.transform(X[:50])
+    np.testing.assert_array_equal(loaded.inverse_transform(Z), est.inverse_transform(Z))
+    assert loaded.get_params() == est.get_params()
+    assert loaded.history_ == est.history_
+    # encoder and decoder still share the autoencoder's weights
+    model_ids = {id(w) for w in loaded.model_.weights}
+    assert {id(w) for w in loaded.encoder_.weights} <= model_ids
+    assert {id(w) for w in loaded.decoder_.weights} <= model_ids
+    unfitted = pickle.loads(pickle.dumps(AutoencoderTransformer(3)))
+    assert unfitted.get_params() == AutoencoderTransformer(3).get_params()
+
+
+def test_joblib_round_trip_in_fresh_process(digits, tmp_path):
+    X, _ = digits
+    est = AutoencoderTransformer(5, epochs=3, random_state=0).fit(X)
+    joblib.dump(est, tmp_path / "est.joblib")
+    np.save(tmp_path / "X.npy", X)
+    script = textwrap.dedent(
+        f"""
+        import joblib, numpy as np
+        est = joblib.load({str(tmp_path / "est.joblib")!r})
+        X = np.load({str(tmp_path / "X.npy")!r})
+        Z = est.transform(X)
+        np.save({str(tmp_path / "Z.npy")!r}, Z)
+        np.save({str(tmp_path / "R.npy")!r}, est.inverse_transform(Z))
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
+    Z = est.transform(X)
+    np.testing.assert_array_equal(np.load(tmp_path / "Z.npy"), Z)
+    np.testing.assert_array_equal(np.load(tmp_path / "R.npy"), est.inverse_transform(Z))
+
+
+def test_clone_of_fitted_estimator_refits_identically(digits):
+    X, _ = digits
+    est = AutoencoderTransformer(4, epochs=3, random_state=1).fit(X)
+    again = clone(est).fit(X)
+    np.testing.assert_array_equal(again.transform(X), est.transform(X))
+
+
+def test_blog_walkthrough_on_real_mnist(mnist):
+    """The Keras blog's simple autoencoder, on the real MNIST test split."""
+    X_train, y_train, X_test, y_test = mnist
+    autoencoder = AutoencoderTransformer(random_state=0).fit(X_train)  # 784 -> 32 -> 784, 50 epochs
+
+    code = autoencoder.transform(X_train[:1])  # image 0 of the t10k file: the blog's x_test[0]
+    assert code.shape == (1, 32) and code.dtype == np.float32
+    reconstruction = autoencoder.inverse_transform(code)
+    assert reconstruction.shape == (1, 784)
+
+    reader = LogisticRegression(max_iter=300).fit(X_train, y_train)
+    assert y_train[0] == 7
+    assert reader.predict(reconstruction)[0] == 7
+
+    pca = PCA(n_components=32, random_state=0).fit(X_train)
+    pca_mse = np.mean((X_test - pca.inverse_transform(pca.transform(X_test))) ** 2)
+    ae_mse = -autoencoder.score(X_test)
+    print(f"test MSE: autoencoder {ae_mse:.4f}, PCA-32 {pca_mse:.4f}")
+    assert ae_mse < pca_mse
