@@ -276,7 +276,7 @@ default="adam"
             init_seed, shuffle_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
 
             from ._architectures import build_dense_autoencoder
-            from ._training import compile_autoencoder, train_autoencoder
+            from ._training import make_optimizer, train_autoencoder
 
             model, encoder, decoder = build_dense_autoencoder(
                 X.shape[1],
@@ -286,12 +286,12 @@ default="adam"
                 output_activation=output_activation,
                 seed=init_seed,
             )
-            compile_autoencoder(
-                model, optimizer=self.optimizer, learning_rate=self.learning_rate, loss=loss
-            )
             history = train_autoencoder(
-                model,
+                encoder,
+                decoder,
                 X,
+                loss=loss,
+                optimizer=make_optimizer(self.optimizer, self.learning_rate),
                 epochs=self.epochs,
                 batch_size=self.batch_size,
                 shuffle=self.shuffle,

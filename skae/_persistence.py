@@ -12,7 +12,7 @@ __all__ = ["model_from_bytes", "model_to_bytes"]
 
 
 def model_to_bytes(model):
-    """Serialise a Keras model (and its optimizer state) to ``.keras`` bytes."""
+    """Serialise a Keras model to ``.keras`` bytes."""
     import keras
 
     with tempfile.TemporaryDirectory(prefix="skae-") as folder:
@@ -30,4 +30,4 @@ def model_from_bytes(payload):
         path = os.path.join(folder, "model.keras")
         with open(path, "wb") as fh:
             fh.write(payload)
-        return keras.saving.load_model(path, compile=True, safe_mode=True)
+        return keras.saving.load_model(path, compile=False, safe_mode=True)

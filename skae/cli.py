@@ -1,0 +1,203 @@
+"""Command line: ``skae compare`` puts PCA and autoencoders side by side.
+
+Run ``skae compare --help`` (or ``python -m skae compare --help``).
+"""
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    return value
+
+
+def _int_list(text):
+    return [_positive_int(part) for part in text.split(",") if part.strip()]
+
+
+def _model_list(text):
+    from .compare import MODELS
+
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [n for n in names if n not in MODELS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown model(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(MODELS)}"
+        )
+    return names
+
+
+def build_parser():
+    from .compare import MODELS
+
+    parser = argparse.ArgumentParser(
+        prog="skae",
+        description="Keras autoencoders as scikit-learn transformers, compared with PCA.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    compare = commands.add_parser(
+        "compare",
+        help="fit PCA and autoencoders on one dataset and compare them",
+        description=(
+            "Fit each model on the training split, then report test reconstruction error, "
+            "explained variance, the accuracy of a logistic regression on the codes, fit time "
+            "and encoding time; write the table (CSV, JSON) and a figure of reconstructions."
+        ),
+    )
+    compare.add_argument("--dataset", choices=["digits", "mnist"], default="digits",
+                         help="digits: sklearn's 8x8 digits (ships offline, default); "
+                              "mnist: 28x28 MNIST from local files")
+    compare.add_argument("--data-dir", type=Path, default=None,
+                         help="folder with the MNIST files (default: $SKAE_DATA_DIR, then "
+                              "Keras's cache)")
+    compare.add_argument("--n-components", type=_positive_int, default=32,
+                         help="code width of every model (default: 32)")
+    compare.add_argument("--models", type=_model_list, default=list(MODELS),
+                         help=f"comma-separated models among {', '.join(MODELS)} (default: all)")
+    compare.add_argument("--epochs", type=_positive_int, default=50,
+                         help="training epochs of the autoencoders (default: 50)")
+    compare.add_argument("--batch-size", type=_positive_int, default=256,
+                         help="training batch size of the autoencoders (default: 256)")
+    compare.add_argument("--test-size", type=_fraction, default=0.2,
+                         help="fraction of the images held out, taken from the end "
+                              "(default: 0.2, i.e. MNIST t10k's first 8,000 / last 2,000)")
+    compare.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    compare.add_argument("--sweep", type=_int_list, default=None, metavar="K1,K2,...",
+                         help="also plot test MSE against these n_components for PCA and "
+                              "the dense autoencoder, e.g. 2,4,8,16,32,64")
+    compare.add_argument("--out", type=Path, default=Path("skae-output"),
+                         help="folder for the table and figures (default: ./skae-output)")
+    compare.add_argument("--verbose", action="store_true",
+                         help="show Keras's progress bar while training")
+    return parser
+
+
+def _check_writable(folder):
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".skae-write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise OSError(f"cannot write to --out {folder}: {exc.strerror or exc}") from exc
+
+
+def _load(args):
+    from .datasets import load_digits, load_mnist
+
+    if args.dataset == "digits":
+        return load_digits()
+    return load_mnist(args.data_dir, subset="all")
+
+
+def format_table(rows):
+    """Render comparison rows as a fixed-width text table."""
+    header = ["method", "n_components", "test MSE", "test R2", "accuracy", "fit s", "encode ms/row"]
+    lines = [
+        [r["method"], str(r["n_components"]), f"{r['test_mse']:.5f}", f"{r['test_r2']:.4f}",
+         f"{r['accuracy']:.4f}", f"{r['fit_seconds']:.2f}", f"{r['encode_ms_per_row']:.4f}"]
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    out = ["  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(header, widths)))]
+    out.append("  ".join("-" * w for w in widths))
+    for line in lines:
+        out.append("  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(line, widths))))
+    return "\n".join(out)
+
+
+def _run_compare(args):
+    from .compare import COLUMNS, compare_models, plot_reconstructions, plot_sweep, sweep_components
+
+    def log(message):
+        print(message, file=sys.stderr, flush=True)
+
+    data = _load(args)
+    X, y = data.data, data.target
+    n_test = max(1, int(round(args.test_size * len(X))))
+    X_train, y_train, X_test, y_test = X[:-n_test], y[:-n_test], X[-n_test:], y[-n_test:]
+    log(f"{args.dataset}: {len(X_train)} training and {len(X_test)} test images of "
+        f"{data.image_shape[0]}x{data.image_shape[1]} pixels")
+
+    rows, fitted = compare_models(
+        args.models, X_train, y_train, X_test, y_test,
+        n_components=args.n_components, epochs=args.epochs, batch_size=args.batch_size,
+        random_state=args.seed, verbose=1 if args.verbose else 0, log=log,
+    )
+    print(format_table(rows))
+
+    with open(args.out / "comparison.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    meta = {"dataset": args.dataset, "n_train": len(X_train), "n_test": len(X_test),
+            "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
+    with open(args.out / "comparison.json", "w") as fh:
+        json.dump({"settings": meta, "results": rows}, fh, indent=2)
+    written = ["comparison.csv", "comparison.json"]
+    plot_reconstructions(fitted, X_test, data.image_shape, args.out / "reconstructions.png")
+    written.append("reconstructions.png")
+
+    if args.sweep:
+        sweep_models = [m for m in ("pca", "dense") if m in args.models] or ["pca", "dense"]
+        results = sweep_components(sweep_models, args.sweep, X_train, X_test,
+                                   epochs=args.epochs, batch_size=args.batch_size,
+                                   random_state=args.seed, log=log)
+        with open(args.out / "sweep.csv", "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["method", "n_components", "test_mse"])
+            for name, points in results.items():
+                writer.writerows([name, k, mse] for k, mse in points)
+        plot_sweep(results, args.out / "sweep.png")
+        written += ["sweep.csv", "sweep.png"]
+    log(f"wrote {', '.join(str(args.out / name) for name in written)}")
+    return 0
+
+
+def main(argv=None):
+    """Entry point of the ``skae`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the CLI is an application
+    if args.command == "compare":
+        try:
+            _check_writable(args.out)
+        except OSError as exc:
+            parser.exit(2, f"skae compare: error: {exc}\n")
+        from .datasets import MNISTNotFoundError
+
+        try:
+            return _run_compare(args)
+        except MNISTNotFoundError as exc:
+            parser.exit(2, f"skae compare: error: {exc}\n")
+        except ValueError as exc:
+            if "MNIST" in str(exc):
+                parser.exit(2, f"skae compare: error: {exc}\n")
+            raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

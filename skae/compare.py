@@ -1,0 +1,224 @@
+"""Side-by-side comparison of PCA and autoencoders (the ``skae compare`` job).
+
+The functions here take arrays and return plain Python rows, so they serve
+the command line (:mod:`skae.cli`), the examples and notebooks alike.
+"""
+
+import time
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import r2_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ._autoencoder import AutoencoderTransformer
+
+__all__ = ["MODELS", "COLUMNS", "compare_models", "make_model", "plot_reconstructions", "plot_sweep", "sweep_components"]
+
+#: Models ``skae compare`` knows, with a one-line description each.
+MODELS = {
+    "pca": "sklearn.decomposition.PCA",
+    "dense": "the Keras blog's simple autoencoder: input -> Dense(n_components) -> output",
+    "deep": "deep autoencoder: hidden layers (4*n_components, 2*n_components), mirrored",
+}
+
+#: Columns of the comparison table, in order.
+COLUMNS = [
+    "method",
+    "n_components",
+    "test_mse",
+    "test_r2",
+    "accuracy",
+    "fit_seconds",
+    "encode_ms_per_row",
+]
+
+
+def make_model(name, n_components, *, epochs=50, batch_size=256, random_state=0, verbose=0):
+    """Return an unfitted estimator for a name of :data:`MODELS`.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`MODELS`.
+    n_components : int
+        Width of the code.
+    epochs, batch_size : int
+        Training budget of the autoencoders (ignored for PCA).
+    random_state : int
+        Seed of every model.
+    verbose : int
+        Keras's verbosity for the autoencoders.
+
+    Returns
+    -------
+    estimator : PCA or AutoencoderTransformer
+    """
+    if name == "pca":
+        return PCA(n_components=n_components, random_state=random_state)
+    common = dict(
+        n_components=n_components,
+        epochs=epochs,
+        batch_size=batch_size,
+        random_state=random_state,
+        verbose=verbose,
+    )
+    if name == "dense":
+        return AutoencoderTransformer(**common)
+    if name == "deep":
+        return AutoencoderTransformer(
+            hidden_layer_sizes=(4 * n_components, 2 * n_components), **common
+        )
+    raise ValueError(f"Unknown model {name!r}; choose from {', '.join(MODELS)}.")
+
+
+def _reconstruct(estimator, X):
+    return np.asarray(estimator.inverse_transform(estimator.transform(X)), dtype=np.float64)
+
+
+def compare_models(models, X_train, y_train, X_test, y_test, *, n_components=32, epochs=50,
+                   batch_size=256, random_state=0, verbose=0, log=None):
+    """Fit each model and measure it on the test split.
+
+    Parameters
+    ----------
+    models : list of str
+        Names from :data:`MODELS`.
+    X_train, X_test : ndarray of shape (n_samples, n_features)
+        Training and test images, flattened, with values in [0, 1].
+    y_train, y_test : ndarray of shape (n_samples,)
+        Labels, used only for the downstream accuracy.
+    n_components : int, default=32
+        Width of every model's code.
+    epochs, batch_size : int, default=50, 256
+        Training budget of the autoencoders.
+    random_state : int, default=0
+        Seed of every model.
+    verbose : int, default=0
+        Keras's verbosity for the autoencoders.
+    log : callable, default=None
+        Called with a progress message before each model is fitted.
+
+    Returns
+    -------
+    rows : list of dict
+        One row per model with the keys of :data:`COLUMNS`: test reconstruction
+        MSE, reconstruction R² (variance-weighted, i.e. explained variance),
+        accuracy of a logistic regression trained on the training codes, fit
+        time in seconds and encoding time per test row in milliseconds.
+    fitted : dict of str to estimator
+        The fitted models, by name.
+    """
+    rows, fitted = [], {}
+    for i, name in enumerate(models, start=1):
+        if log is not None:
+            log(f"[{i}/{len(models)}] fitting {name} ({MODELS[name]})")
+        estimator = make_model(
+            name, n_components, epochs=epochs, batch_size=batch_size,
+            random_state=random_state, verbose=verbose,
+        )
+        start = time.perf_counter()
+        estimator.fit(X_train)
+        fit_seconds = time.perf_counter() - start
+
+        codes_train = estimator.transform(X_train)
+        start = time.perf_counter()
+        codes_test = estimator.transform(X_test)
+        encode_seconds = time.perf_counter() - start
+
+        reconstruction = np.asarray(estimator.inverse_transform(codes_test), dtype=np.float64)
+        classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+        classifier.fit(codes_train, y_train)
+        rows.append(
+            {
+                "method": name,
+                "n_components": int(n_components),
+                "test_mse": float(np.mean((X_test - reconstruction) ** 2)),
+                "test_r2": float(r2_score(X_test, reconstruction, multioutput="variance_weighted")),
+                "accuracy": float(classifier.score(codes_test, y_test)),
+                "fit_seconds": float(fit_seconds),
+                "encode_ms_per_row": float(1000.0 * encode_seconds / len(X_test)),
+            }
+        )
+        fitted[name] = estimator
+    return rows, fitted
+
+
+def sweep_components(models, components, X_train, X_test, *, epochs=50, batch_size=256,
+                     random_state=0, log=None):
+    """Test reconstruction MSE of each model at each code width.
+
+    Widths that PCA cannot have (more than ``min(n_samples, n_features)``)
+    are left out for PCA.
+
+    Returns
+    -------
+    results : dict of str to list of (int, float)
+        ``{model: [(n_components, test_mse), ...]}``.
+    """
+    limit = min(X_train.shape)
+    results = {}
+    for name in models:
+        results[name] = []
+        for k in components:
+            if name == "pca" and k > limit:
+                continue
+            if log is not None:
+                log(f"sweep: fitting {name} with n_components={k}")
+            estimator = make_model(name, k, epochs=epochs, batch_size=batch_size,
+                                   random_state=random_state).fit(X_train)
+            mse = float(np.mean((X_test - _reconstruct(estimator, X_test)) ** 2))
+            results[name].append((int(k), mse))
+    return results
+
+
+def plot_reconstructions(fitted, X_test, image_shape, path, *, n_images=10):
+    """Save the blog's figure: originals on top, one row of reconstructions per model."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    n_images = min(n_images, len(X_test))
+    originals = X_test[:n_images]
+    rows = [("original", originals)] + [
+        (name, _reconstruct(est, originals)) for name, est in fitted.items()
+    ]
+    fig = Figure(figsize=(1.2 * n_images, 1.3 * len(rows)))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(rows), n_images, squeeze=False)
+    for r, (label, images) in enumerate(rows):
+        for c in range(n_images):
+            ax = axes[r, c]
+            ax.imshow(np.clip(images[c], 0, 1).reshape(image_shape), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=11)
+    fig.suptitle("Test images (top) and their reconstructions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def plot_sweep(results, path):
+    """Save a plot of test reconstruction MSE against n_components."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4))
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    for name, points in results.items():
+        if points:
+            ks, mses = zip(*points)
+            ax.plot(ks, mses, marker="o", label=name)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("n_components")
+    ax.set_ylabel("test reconstruction MSE")
+    ax.set_title("Reconstruction error against code width")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
