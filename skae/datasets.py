@@ -9,6 +9,7 @@ download, and returns them in the same form.
 
 import gzip
 import os
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def _read_bytes(path):
 def _parse_idx(path, magic, n_dims):
     raw = _read_bytes(path)
     header = 4 + 4 * n_dims
-    if len(raw) < header:
+    if len(raw) < 4:
         raise ValueError(f"MNIST file {path} is corrupt or truncated: {len(raw)} bytes.")
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
@@ -89,6 +90,8 @@ def _parse_idx(path, magic, n_dims):
             f"MNIST file {path} is not an IDX file of the expected kind: magic number "
             f"{found:#010x}, expected {magic:#010x}."
         )
+    if len(raw) < header:
+        raise ValueError(f"MNIST file {path} is corrupt or truncated: {len(raw)} bytes.")
     dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(n_dims)]
     expected = header + int(np.prod(dims))
     if len(raw) != expected:
@@ -119,7 +122,7 @@ def _load_split(folder, split):
             with np.load(npz, allow_pickle=False) as archive:
                 if x_key in archive and y_key in archive:
                     return np.asarray(archive[x_key]), np.asarray(archive[y_key]), str(npz)
-        except (OSError, ValueError, zlib.error, EOFError) as exc:
+        except (OSError, ValueError, zlib.error, EOFError, zipfile.BadZipFile) as exc:
             raise ValueError(f"MNIST archive {npz} is corrupt or truncated: {exc}") from exc
     return None
 

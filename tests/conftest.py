@@ -19,15 +19,21 @@ def mnist_dir():
 
 
 @pytest.fixture(scope="session")
-def mnist():
-    """The real 10,000-image MNIST test split, split 8,000 / 2,000."""
+def mnist_folder():
+    """Folder with the real MNIST test split; skips the test when there is none."""
     folder = mnist_dir()
     if folder is None:
         pytest.skip(
             f"real MNIST files not found (looked in $SKAE_DATA_DIR and {SHARED_MNIST}); "
             "set SKAE_DATA_DIR to a folder with t10k-images-idx3-ubyte.gz to run this test"
         )
-    X, y = load_mnist(folder, subset="test", return_X_y=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_folder):
+    """The real 10,000-image MNIST test split, split 8,000 / 2,000."""
+    X, y = load_mnist(mnist_folder, subset="test", return_X_y=True)
     return X[:8000], y[:8000], X[8000:], y[8000:]
 
 

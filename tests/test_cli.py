@@ -1,0 +1,119 @@
+"""`skae compare` end to end, and its errors."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from skae.cli import main
+from skae.compare import COLUMNS
+
+FAST = ["--epochs", "2", "--n-components", "4"]
+
+
+def read_png_size(path):
+    with open(path, "rb") as fh:
+        head = fh.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def test_compare_on_digits_writes_table_and_figure(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["compare", "--out", str(out), *FAST]) == 0
+    printed = capsys.readouterr()
+    header = printed.out.splitlines()[0].split()
+    assert header[:2] == ["method", "n_components"]
+    assert "accuracy" in header and "MSE" in header
+    for name in ("pca", "dense", "deep"):
+        assert any(line.startswith(name) for line in printed.out.splitlines())
+    assert "[1/3] fitting pca" in printed.err
+
+    with open(out / "comparison.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["method"] for r in rows] == ["pca", "dense", "deep"]
+    assert list(rows[0]) == COLUMNS
+    for row in rows:
+        assert row["n_components"] == "4"
+        assert 0 <= float(row["test_mse"]) < 1
+        assert 0 <= float(row["accuracy"]) <= 1
+        assert float(row["fit_seconds"]) >= 0 and float(row["encode_ms_per_row"]) > 0
+    report = json.loads((out / "comparison.json").read_text())
+    assert report["settings"]["dataset"] == "digits"
+    assert report["settings"]["n_train"] + report["settings"]["n_test"] == 1797
+    assert [r["method"] for r in report["results"]] == ["pca", "dense", "deep"]
+    width, height = read_png_size(out / "reconstructions.png")
+    assert width > 600 and height > 300
+
+
+def test_compare_sweep(tmp_path):
+    out = tmp_path / "sweep"
+    assert main(["compare", "--out", str(out), "--models", "pca,dense", "--epochs", "1",
+                 "--sweep", "2,8,128"]) == 0
+    with open(out / "sweep.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    pca = [int(r["n_components"]) for r in rows if r["method"] == "pca"]
+    dense = [int(r["n_components"]) for r in rows if r["method"] == "dense"]
+    assert pca == [2, 8]  # PCA cannot have more components than the 64 pixels
+    assert dense == [2, 8, 128]
+    mse = {(r["method"], int(r["n_components"])): float(r["test_mse"]) for r in rows}
+    assert mse[("pca", 8)] < mse[("pca", 2)]
+    read_png_size(out / "sweep.png")
+
+
+def test_compare_on_real_mnist(tmp_path, mnist_folder):
+    folder = mnist_folder
+    out = tmp_path / "mnist"
+    assert main(["compare", "--dataset", "mnist", "--data-dir", str(folder), "--out", str(out),
+                 "--models", "pca,dense", "--epochs", "3"]) == 0
+    report = json.loads((out / "comparison.json").read_text())
+    assert (report["settings"]["n_train"], report["settings"]["n_test"]) == (8000, 2000)
+    assert read_png_size(out / "reconstructions.png")[0] > 600
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["compare", "--models", "pca,umap"], "unknown model(s) umap"),
+        (["compare", "--test-size", "1.5"], "expected a number in (0, 1)"),
+        (["compare", "--n-components", "0"], "expected a positive integer"),
+        (["compare", "--epochs", "many"], "expected a positive integer"),
+        (["compare", "--dataset", "cifar"], "invalid choice: 'cifar'"),
+        (["compare", "--sweep", "2,x"], "expected a positive integer"),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_arguments_exit_2(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_mnist_exits_2_with_the_loaders_message(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"),
+              "--out", str(tmp_path / "out")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "No MNIST" in err and "t10k-images-idx3-ubyte" in err and "nowhere" in err
+
+
+def test_unwritable_out_fails_before_training(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "--out", str(blocker / "out")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "cannot write to --out" in err
+    assert "fitting" not in err  # nothing was trained
+
+
+def test_python_dash_m_skae_help():
+    done = subprocess.run([sys.executable, "-m", "skae", "compare", "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0
+    assert "--n-components" in done.stdout and "--sweep" in done.stdout
