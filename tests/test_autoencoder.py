@@ -287,3 +287,18 @@ def test_failed_fit_leaves_unfitted_estimator_unfitted(digits):
     with pytest.raises(ValueError):
         est.fit(X * 16)  # outside [0, 1]
     assert not hasattr(est, "n_features_in_") and not hasattr(est, "model_")
+
+
+def test_import_skae_does_not_load_keras():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skae, skae.datasets, skae.compare, skae.cli\n"
+        "from sklearn.base import clone\n"
+        "est = clone(skae.AutoencoderTransformer(hidden_layer_sizes=(8,)))\n"
+        "repr(est); est.get_params()\n"
+        "loaded = [m for m in ('keras', 'tensorflow', 'jax') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
