@@ -6,9 +6,11 @@ receives an explicit seed, so building a network never consumes Keras's,
 NumPy's or Python's global random state.
 """
 
+import math
+
 import keras
 
-__all__ = ["build_dense_autoencoder"]
+__all__ = ["build_conv_autoencoder", "build_dense_autoencoder", "conv_grid"]
 
 
 def _kernel_initializer(seed):
@@ -81,6 +83,105 @@ def build_dense_autoencoder(
     for i, width in enumerate(reversed(hidden)):
         h = dense(width, activation, f"decoder_hidden_{i}")(h)
     reconstruction = dense(n_features, output_activation, "reconstruction")(h)
+    decoder = keras.Model(code_inputs, reconstruction, name="decoder")
+
+    x = keras.Input(shape=(n_features,), dtype="float32", name="input")
+    autoencoder = keras.Model(x, decoder(encoder(x)), name="autoencoder")
+    return autoencoder, encoder, decoder
+
+
+def conv_grid(image_shape, n_layers):
+    """Spatial size after ``n_layers`` stride-2 'same' convolutions."""
+    height, width = image_shape[0], image_shape[1]
+    for _ in range(n_layers):
+        height, width = math.ceil(height / 2), math.ceil(width / 2)
+    return height, width
+
+
+def build_conv_autoencoder(
+    image_shape,
+    n_components,
+    *,
+    filters=(32, 64),
+    activation="relu",
+    output_activation="sigmoid",
+    seed=0,
+):
+    """Build a convolutional autoencoder with a dense code.
+
+    The encoder reshapes each flat sample to ``image_shape``, applies one
+    3x3 convolution with stride 2 per entry of ``filters`` (each halves the
+    height and width), flattens, and ends in ``Dense(n_components)``.  The
+    decoder mirrors it with a dense layer, transposed convolutions and a crop
+    back to ``image_shape``, and returns flat samples again, so the encoder
+    and decoder have the same inputs and outputs as the dense ones.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(height, width, channels)``; samples are flat arrays of
+        ``height * width * channels`` values in row-major (channels last)
+        order.
+    n_components : int
+        Width of the code.
+    filters : sequence of int, default=(32, 64)
+        Filters of the encoder's strided convolutions, outermost first.
+    activation, output_activation : str
+        As in :func:`build_dense_autoencoder`.
+    seed : int, default=0
+        Seed of the weight initialisers.
+
+    Returns
+    -------
+    autoencoder, encoder, decoder : keras.Model
+    """
+    height, width, channels = (int(v) for v in image_shape)
+    n_features = height * width * channels
+    filters = [int(f) for f in filters]
+    layer_index = 0
+
+    def seeded():
+        nonlocal layer_index
+        layer_index += 1
+        return _kernel_initializer(seed + layer_index - 1)
+
+    inputs = keras.Input(shape=(n_features,), dtype="float32", name="features")
+    h = keras.layers.Reshape((height, width, channels), name="to_image")(inputs)
+    for i, n_filters in enumerate(filters):
+        h = keras.layers.Conv2D(
+            n_filters, 3, strides=2, padding="same", activation=activation,
+            kernel_initializer=seeded(), name=f"encoder_conv_{i}",
+        )(h)
+    h = keras.layers.Flatten(name="flatten")(h)
+    code = keras.layers.Dense(
+        n_components, activation=activation, kernel_initializer=seeded(), name="code"
+    )(h)
+    encoder = keras.Model(inputs, code, name="encoder")
+
+    grid_h, grid_w = conv_grid((height, width), len(filters))
+    innermost = filters[-1] if filters else channels
+    code_inputs = keras.Input(shape=(n_components,), dtype="float32", name="code_input")
+    h = keras.layers.Dense(
+        grid_h * grid_w * innermost, activation=activation, kernel_initializer=seeded(),
+        name="decoder_dense",
+    )(code_inputs)
+    h = keras.layers.Reshape((grid_h, grid_w, innermost), name="to_grid")(h)
+    for i, n_filters in enumerate(reversed(filters[:-1])):
+        h = keras.layers.Conv2DTranspose(
+            n_filters, 3, strides=2, padding="same", activation=activation,
+            kernel_initializer=seeded(), name=f"decoder_deconv_{i}",
+        )(h)
+    if filters:
+        h = keras.layers.Conv2DTranspose(
+            channels, 3, strides=2, padding="same", activation=output_activation,
+            kernel_initializer=seeded(), name="reconstruction",
+        )(h)
+    else:
+        h = keras.layers.Activation(output_activation, name="reconstruction")(h)
+    extra_h, extra_w = grid_h * 2 ** len(filters) - height, grid_w * 2 ** len(filters) - width
+    if extra_h or extra_w:
+        h = keras.layers.Cropping2D(((0, extra_h), (0, extra_w)), name="crop")(h)
+    reconstruction = keras.layers.Flatten(name="to_features")(h)
     decoder = keras.Model(code_inputs, reconstruction, name="decoder")
 
     x = keras.Input(shape=(n_features,), dtype="float32", name="input")

@@ -7,6 +7,8 @@ cloning an estimator or printing it never loads TensorFlow.
 """
 
 import contextlib
+import copy
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -34,16 +36,27 @@ _SEED_HIGH = np.iinfo(np.int32).max
 
 @contextlib.contextmanager
 def _restore_state_on_error(estimator):
-    """Put ``estimator.__dict__`` back as it was if the block raises.
+    """Put the estimator back as it was if the block raises.
 
-    ``fit`` sets its attributes only at the end, but input validation records
-    ``n_features_in_``/``feature_names_in_`` early; this makes a failed (or
-    interrupted) fit leave the estimator exactly as it was before.
+    ``fit`` records ``n_features_in_``/``feature_names_in_`` early and, when
+    continuing a fitted network (``warm_start``, ``partial_fit``), trains its
+    weights in place; on any exception (a ``KeyboardInterrupt`` included) this
+    restores the attributes, the weights and the optimizer state, so a failed
+    or interrupted fit leaves the estimator exactly as it was.
     """
     saved = dict(estimator.__dict__)
+    snapshot = None
+    if "model_" in saved:
+        from ._training import snapshot_state
+
+        snapshot = snapshot_state(saved["model_"], saved.get("_optimizer"))
     try:
         yield
     except BaseException:
+        if snapshot is not None:
+            from ._training import restore_state
+
+            restore_state(snapshot)
         estimator.__dict__.clear()
         estimator.__dict__.update(saved)
         raise
@@ -78,7 +91,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     simple autoencoder of the Keras blog post "Building Autoencoders in Keras":
     ``input -> Dense(n_components, relu) -> Dense(n_features, sigmoid)``,
     trained with Adam on the binary cross-entropy for 50 epochs in batches of
-    256.
+    256.  The blog's other variants are parameters: deep
+    (``hidden_layer_sizes``), sparse (``activity_l1``), denoising
+    (``noise_stddev``) and convolutional (``architecture="conv"``).
 
     Read more in the project's user guide (``docs/``).
 
@@ -89,9 +104,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         :meth:`transform`.
 
     hidden_layer_sizes : array-like of int, default=()
-        Widths of the encoder's hidden layers between the input and the code,
-        outermost first.  The decoder mirrors them.  ``()`` gives the blog's
-        single-layer encoder; ``(128, 64)`` gives its deep autoencoder.
+        With ``architecture="dense"``: widths of the encoder's hidden layers
+        between the input and the code, outermost first; the decoder mirrors
+        them.  ``()`` gives the blog's single-layer encoder, ``(128, 64)`` its
+        deep autoencoder.  With ``architecture="conv"``: filters of the
+        encoder's stride-2 3x3 convolutions (``()`` means ``(32, 64)``).
 
     activation : {"relu", "tanh", "sigmoid", "linear", "elu", "selu", "gelu", \
 "softplus", "silu", "leaky_relu"}, default="relu"
@@ -117,7 +134,7 @@ default="adam"
         Learning rate of the optimizer.
 
     epochs : int, default=50
-        Number of passes over the training data.
+        Number of passes over the training data (fewer with early stopping).
 
     batch_size : int, default=256
         Number of samples per gradient step (capped at the number of samples).
@@ -127,16 +144,67 @@ default="adam"
         epoch.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialisation and the batch order.  Pass an int for
-        reproducible fits: two fits with the same int give identical networks.
-        Fitting never changes NumPy's, Python's or Keras's global random
-        state when an int or a RandomState instance is given; with ``None`` the
-        seeds are drawn from NumPy's global random state, as everywhere in
-        scikit-learn.
+        Seeds the weight initialisation, the batch order, the validation split
+        and the input noise.  Pass an int for reproducible fits: two fits with
+        the same int give identical networks.  Fitting never changes NumPy's,
+        Python's or Keras's global random state when an int or a RandomState
+        instance is given; with ``None`` the seeds are drawn from NumPy's global
+        random state, as everywhere in scikit-learn.
 
     verbose : int or bool, default=0
         Keras's verbosity during training: 0 is silent, 1 shows a progress bar
-        per epoch, 2 prints one line per epoch.
+        per epoch (with ``loss`` and, with validation, ``val_loss``), 2 prints
+        one line per epoch.
+
+    architecture : {"dense", "conv"}, default="dense"
+        ``"conv"`` reshapes each sample to an image, encodes it with strided
+        convolutions into a dense code of ``n_components`` and decodes it with
+        transposed convolutions; :meth:`transform` keeps the same contract.
+
+    image_shape : tuple of int or None, default=None
+        ``(height, width)`` or ``(height, width, channels)`` of the samples
+        for ``architecture="conv"`` (flat samples in row-major, channels-last
+        order).  ``None`` infers a square single-channel image when
+        ``n_features`` is a perfect square.  Ignored by the dense architecture.
+
+    activity_l1 : float, default=0.0
+        Weight of an L1 penalty on the code activations (a sparse
+        autoencoder; the blog used 1e-4).  The penalty is the L1 norm of each
+        sample's code, averaged over the batch and added to the loss.
+
+    noise_stddev : float, default=0.0
+        Standard deviation of Gaussian noise added to the inputs during
+        training only (a denoising autoencoder); the target stays the clean
+        input and :meth:`transform` never adds noise.  The noisy inputs are
+        clipped to [0, 1] when the output activation is a sigmoid.
+
+    validation_fraction : float or None, default=None
+        Fraction of the training samples held out (at random) to compute
+        ``val_loss`` after each epoch.  ``None`` uses every sample for
+        training.
+
+    early_stopping : bool, default=False
+        Stop training when the monitored loss (``val_loss`` with a validation
+        fraction, the training loss otherwise) has not decreased by more than
+        ``tol`` for ``n_iter_no_change`` epochs, and restore the weights of the
+        best epoch.
+
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+
+    tol : float, default=0.0
+        Smallest decrease of the monitored loss that counts as an improvement
+        for early stopping (absolute).
+
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Further Keras callbacks for training.  They are deep-copied at each
+        fit, so the estimator stays clone-safe and the objects passed are not
+        modified; the copies used are in ``callbacks_``.
+
+    warm_start : bool, default=False
+        When True and the estimator is fitted, :meth:`fit` continues training
+        the existing network (with its optimizer state) instead of starting
+        again; the parameters that define the network must be unchanged.
 
     Attributes
     ----------
@@ -152,6 +220,13 @@ default="adam"
     n_components_ : int
         Width of the code of the fitted network.
 
+    hidden_layer_sizes_ : tuple of int
+        Resolved hidden layer widths (dense) or convolution filters (conv).
+
+    image_shape_ : tuple of int or None
+        Resolved ``(height, width, channels)`` for the conv architecture,
+        None for the dense one.
+
     output_activation_ : str
         Resolved activation of the reconstruction layer.
 
@@ -159,14 +234,22 @@ default="adam"
         Resolved training loss.
 
     history_ : dict of str to list of float
-        Keras's training history (``history_["loss"]`` holds one value per
-        epoch).
+        Keras's training history: ``history_["loss"]`` holds one value per
+        epoch and, with validation, ``history_["val_loss"]`` too.  Warm-started
+        fits and :meth:`partial_fit` append to it.
 
     loss_curve_ : list of float
-        Training loss at the end of each epoch.
+        Training loss at the end of each epoch (``history_["loss"]``).
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run (over all warm-started fits and partial fits).
+
+    best_epoch_ : int
+        Epoch (1-based, counted in the last call) whose weights the network
+        holds: the best one with early stopping, the last one otherwise.
+
+    callbacks_ : list of keras.callbacks.Callback
+        The copies of ``callbacks`` used by the last fit.
 
     n_features_in_ : int
         Number of features seen during :term:`fit`.
@@ -217,6 +300,16 @@ default="adam"
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "architecture": [StrOptions({"dense", "conv"})],
+        "image_shape": [tuple, None],
+        "activity_l1": [Interval(Real, 0, None, closed="left")],
+        "noise_stddev": [Interval(Real, 0, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "callbacks": [list, tuple, None],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -234,6 +327,16 @@ default="adam"
         shuffle=True,
         random_state=None,
         verbose=0,
+        architecture="dense",
+        image_shape=None,
+        activity_l1=0.0,
+        noise_stddev=0.0,
+        validation_fraction=None,
+        early_stopping=False,
+        n_iter_no_change=10,
+        tol=0.0,
+        callbacks=None,
+        warm_start=False,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -247,6 +350,16 @@ default="adam"
         self.shuffle = shuffle
         self.random_state = random_state
         self.verbose = verbose
+        self.architecture = architecture
+        self.image_shape = image_shape
+        self.activity_l1 = activity_l1
+        self.noise_stddev = noise_stddev
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
+        self.warm_start = warm_start
 
     # ------------------------------------------------------------------ fit
 
@@ -269,45 +382,71 @@ default="adam"
             The fitted estimator.
         """
         with _restore_state_on_error(self):
-            X = self._validate_input(X, reset=True)
-            hidden = self._check_hidden_layer_sizes()
-            output_activation, loss = self._resolve_output(X)
+            warm = self.warm_start and hasattr(self, "model_")
+            X = self._validate_input(X, reset=not warm)
             rng = check_random_state(self.random_state)
-            init_seed, shuffle_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
-
-            from ._architectures import build_dense_autoencoder
-            from ._training import make_optimizer, train_autoencoder
-
-            model, encoder, decoder = build_dense_autoencoder(
-                X.shape[1],
-                self.n_components,
-                hidden_layer_sizes=hidden,
-                activation=self.activation,
-                output_activation=output_activation,
-                seed=init_seed,
-            )
-            history = train_autoencoder(
-                encoder,
-                decoder,
+            init_seed, split_seed, train_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=3))
+            if warm:
+                self._check_warm_start_compatible()
+            else:
+                self._initialize(X, init_seed)
+            train_rows, validation_rows = self._split(X.shape[0], split_seed)
+            self._train(
                 X,
-                loss=loss,
-                optimizer=make_optimizer(self.optimizer, self.learning_rate),
                 epochs=self.epochs,
-                batch_size=self.batch_size,
-                shuffle=self.shuffle,
-                seed=shuffle_seed,
-                verbose=min(int(self.verbose), 2),
+                seed=train_seed,
+                train_rows=train_rows,
+                validation_rows=validation_rows,
+                early_stopping=self.early_stopping,
+                append=warm,
             )
+        return self
 
-            self.model_ = model
-            self.encoder_ = encoder
-            self.decoder_ = decoder
-            self.n_components_ = int(self.n_components)
-            self.output_activation_ = output_activation
-            self.loss_ = loss
-            self.history_ = history
-            self.loss_curve_ = list(history["loss"])
-            self.n_iter_ = len(self.loss_curve_)
+    def partial_fit(self, X, y=None):
+        """Train for one pass over `X`, continuing the current network.
+
+        The first call builds the network (resolving ``output_activation`` and
+        ``loss`` from this first chunk); later calls continue it with the same
+        optimizer state, so chunks of a stream can be fed one at a time.
+        ``validation_fraction`` and ``early_stopping`` are ignored.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            One chunk of training data.
+
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        first = not hasattr(self, "model_")
+        if first:
+            self._validate_params()
+        with _restore_state_on_error(self):
+            X = self._validate_input(X, reset=first)
+            if first:
+                rng = check_random_state(self.random_state)
+                init_seed, stream_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
+                self._initialize(X, init_seed)
+                self._stream_rng = np.random.RandomState(stream_seed)
+            elif not hasattr(self, "_stream_rng"):
+                self._stream_rng = check_random_state(self.random_state)
+            if self.loss_ == "binary_crossentropy":
+                self._check_unit_interval(X, self.loss_)
+            self._train(
+                X,
+                epochs=1,
+                seed=int(self._stream_rng.randint(_SEED_HIGH)),
+                train_rows=None,
+                validation_rows=None,
+                early_stopping=False,
+                append=not first,
+                reuse_trainer=True,
+            )
         return self
 
     def _validate_input(self, X, *, reset):
@@ -322,7 +461,8 @@ default="adam"
             X = X.tocsr()
         return X
 
-    def _check_hidden_layer_sizes(self):
+    def _network_spec(self, n_features):
+        """The resolved settings that define the network's shape."""
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, Integral):
             sizes = (sizes,)
@@ -330,10 +470,153 @@ default="adam"
         if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
             raise InvalidParameterError(
                 "The 'hidden_layer_sizes' parameter of AutoencoderTransformer must be a "
-                "sequence of positive integers, "
-                f"got {self.hidden_layer_sizes!r}."
+                f"sequence of positive integers, got {self.hidden_layer_sizes!r}."
             )
-        return tuple(int(s) for s in sizes)
+        sizes = tuple(int(s) for s in sizes)
+        if self.architecture == "dense":
+            return sizes, None
+        return sizes or (32, 64), self._resolve_image_shape(n_features)
+
+    def _resolve_image_shape(self, n_features):
+        shape = self.image_shape
+        if shape is None:
+            side = math.isqrt(n_features)
+            if side * side != n_features:
+                raise ValueError(
+                    f"architecture='conv' needs image_shape: {n_features} features is not a "
+                    "perfect square, so no square single-channel image can be inferred. Pass "
+                    "image_shape=(height, width) or (height, width, channels)."
+                )
+            return (side, side, 1)
+        if len(shape) == 2:
+            shape = (*shape, 1)
+        if len(shape) != 3 or not all(
+            isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in shape
+        ):
+            raise InvalidParameterError(
+                "The 'image_shape' parameter of AutoencoderTransformer must be None or a tuple "
+                f"(height, width) or (height, width, channels) of positive integers, got "
+                f"{self.image_shape!r}."
+            )
+        shape = tuple(int(v) for v in shape)
+        if shape[0] * shape[1] * shape[2] != n_features:
+            raise ValueError(
+                f"image_shape={self.image_shape!r} holds {shape[0] * shape[1] * shape[2]} "
+                f"values, but X has {n_features} features."
+            )
+        return shape
+
+    def _initialize(self, X, seed):
+        """Resolve the settings and build a new network (not yet trained)."""
+        hidden, image_shape = self._network_spec(X.shape[1])
+        output_activation, loss = self._resolve_output(X)
+        from ._architectures import build_conv_autoencoder, build_dense_autoencoder
+        from ._training import make_optimizer
+
+        if image_shape is None:
+            model, encoder, decoder = build_dense_autoencoder(
+                X.shape[1], self.n_components, hidden_layer_sizes=hidden,
+                activation=self.activation, output_activation=output_activation, seed=seed,
+            )
+        else:
+            model, encoder, decoder = build_conv_autoencoder(
+                image_shape, self.n_components, filters=hidden,
+                activation=self.activation, output_activation=output_activation, seed=seed,
+            )
+        self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
+        self.n_components_ = int(self.n_components)
+        self.hidden_layer_sizes_ = hidden
+        self.image_shape_ = image_shape
+        self.output_activation_ = output_activation
+        self.loss_ = loss
+        self.history_ = {}
+        self.n_iter_ = 0
+        self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
+        self._trainer = None
+
+    def _check_warm_start_compatible(self):
+        hidden, image_shape = self._network_spec(self.n_features_in_)
+        changed = [
+            name
+            for name, fitted, current in [
+                ("n_components", self.n_components_, self.n_components),
+                ("hidden_layer_sizes", self.hidden_layer_sizes_, hidden),
+                ("image_shape", self.image_shape_, image_shape),
+            ]
+            if fitted != current
+        ]
+        if changed:
+            raise ValueError(
+                f"warm_start=True cannot continue the fitted network: {', '.join(changed)} "
+                "changed since it was built. Set warm_start=False to build a new one."
+            )
+
+    def _split(self, n_samples, seed):
+        if self.validation_fraction is None:
+            return None, None
+        n_validation = int(round(self.validation_fraction * n_samples))
+        if n_validation < 1 or n_validation >= n_samples:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} with n_samples={n_samples} leaves "
+                f"{n_validation} for validation and {n_samples - n_validation} for training; "
+                "both need at least one. Use more samples or another validation_fraction."
+            )
+        order = np.random.RandomState(seed).permutation(n_samples)
+        return np.sort(order[n_validation:]), np.sort(order[:n_validation])
+
+    def _train(self, X, *, epochs, seed, train_rows, validation_rows, early_stopping, append,
+               reuse_trainer=False):
+        from ._training import make_optimizer, train_autoencoder
+
+        if getattr(self, "_optimizer", None) is None:  # e.g. after unpickling
+            self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
+        callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or ())]
+        history, best_epoch, trainer = train_autoencoder(
+            self.encoder_,
+            self.decoder_,
+            X,
+            loss=self.loss_,
+            optimizer=self._optimizer,
+            epochs=epochs,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            seed=seed,
+            verbose=min(int(self.verbose), 2),
+            activity_l1=self.activity_l1,
+            noise_stddev=self.noise_stddev,
+            clip_noise=self.output_activation_ == "sigmoid",
+            train_rows=train_rows,
+            validation_rows=validation_rows,
+            early_stopping=early_stopping,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            callbacks=callbacks,
+            stream=reuse_trainer,
+            trainer=getattr(self, "_trainer", None) if reuse_trainer else None,
+        )
+        for callback in callbacks:
+            callback.set_model(None)  # do not keep the training wrapper alive
+        self._trainer = trainer if reuse_trainer else None
+        if append:
+            merged = {k: list(v) for k, v in self.history_.items()}
+            for key, values in history.items():
+                merged.setdefault(key, []).extend(values)
+            history = merged
+        self.history_ = history
+        self.loss_curve_ = list(history["loss"])
+        self.n_iter_ = len(self.loss_curve_)
+        self.best_epoch_ = int(best_epoch)
+        self.callbacks_ = callbacks
+
+    @staticmethod
+    def _check_unit_interval(X, loss):
+        low, high = _value_range(X)
+        if low < 0.0 or high > 1.0:
+            raise ValueError(
+                f"loss={loss!r} needs training data in [0, 1], but X "
+                f"ranges over [{low:.6g}, {high:.6g}]. Scale X (e.g. with "
+                "sklearn.preprocessing.MinMaxScaler) or use loss='mse'."
+            )
 
     def _resolve_output(self, X):
         low, high = _value_range(X)
@@ -345,12 +628,7 @@ default="adam"
         if loss == "auto":
             loss = "binary_crossentropy" if output_activation == "sigmoid" else "mse"
         if loss == "binary_crossentropy":
-            if not in_unit_interval:
-                raise ValueError(
-                    "loss='binary_crossentropy' needs training data in [0, 1], but X "
-                    f"ranges over [{low:.6g}, {high:.6g}]. Scale X (e.g. with "
-                    "sklearn.preprocessing.MinMaxScaler) or use loss='mse'."
-                )
+            self._check_unit_interval(X, loss)
             if output_activation != "sigmoid":
                 raise ValueError(
                     "loss='binary_crossentropy' needs a sigmoid output, but "
@@ -471,6 +749,10 @@ default="adam"
             state = dict(state)
             state["model_"] = _SerializedKerasModel(model_to_bytes(state["model_"]))
             del state["encoder_"], state["decoder_"]
+            # Training helpers are rebuilt on demand: a fresh optimizer (its
+            # state is not kept) and a fresh training wrapper.
+            state.pop("_optimizer", None)
+            state.pop("_trainer", None)
         return state
 
     def __setstate__(self, state):

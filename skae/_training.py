@@ -16,6 +16,7 @@ __all__ = [
     "INFERENCE_BATCH_SIZE",
     "iter_dense_batches",
     "make_optimizer",
+    "make_trainer",
     "predict_batched",
     "train_autoencoder",
 ]
@@ -65,23 +66,34 @@ def iter_dense_batches(X, batch_size):
         yield start, _dense_float32(X[start : start + batch_size])
 
 
-class _ReconstructionTrainer(keras.Model):
+class ReconstructionTrainer(keras.Model):
     """Training-only wrapper: fetches a batch, reconstructs it, adds the loss.
 
-    Each training step receives the row indices of its batch and a weight per
-    row (0 for the padding that makes every batch the same size).  With
-    ``data`` given, the rows are gathered from a non-trainable variable that
-    holds the whole training set, so batches never leave the compiled step;
-    with ``data=None`` the step receives the rows themselves (used for sparse
-    input, densified batch by batch).  The loss is the weighted mean of the
-    per-sample reconstruction loss, i.e. exactly the mean over the real rows.
+    Each training step receives, per row of its batch, either the row's index
+    (``data`` given: rows are gathered from a non-trainable variable holding
+    the whole data set, so batches never leave the compiled step) or the row
+    itself (``data=None``: used for sparse input, densified batch by batch, and
+    for ``partial_fit``), plus a weight (0 for the padding that makes every
+    batch the same size).
+
+    The loss is the weighted mean over the batch of the per-sample
+    reconstruction loss, plus ``activity_l1`` times the L1 norm of the
+    sample's code; padding rows therefore count for nothing.  In training,
+    Gaussian noise of standard deviation ``noise_stddev`` is added to the
+    encoder's input (clipped to [0, 1] when ``clip_noise``); the target stays
+    the clean row.  The wrapper is never saved: the autoencoder is.
     """
 
-    def __init__(self, encoder, decoder, loss, data=None):
+    def __init__(self, encoder, decoder, loss, *, data=None, activity_l1=0.0,
+                 noise_stddev=0.0, clip_noise=False, seed=0):
         super().__init__(name="reconstruction_trainer")
         self.encoder = encoder
         self.decoder = decoder
         self.loss_fn = _LOSSES[loss]
+        self.activity_l1 = float(activity_l1)
+        self.noise_stddev = float(noise_stddev)
+        self.clip_noise = bool(clip_noise)
+        self.noise_seed = keras.random.SeedGenerator(int(seed)) if noise_stddev > 0 else None
         self.data = (
             None
             if data is None
@@ -91,10 +103,62 @@ class _ReconstructionTrainer(keras.Model):
     def call(self, inputs, training=False):
         rows, weights = inputs
         x = rows if self.data is None else keras.ops.take(self.data, rows, axis=0)
-        reconstruction = self.decoder(self.encoder(x, training=training), training=training)
+        x_in = x
+        if training and self.noise_stddev > 0:
+            noise = keras.random.normal(
+                keras.ops.shape(x), stddev=self.noise_stddev, seed=self.noise_seed
+            )
+            x_in = x + noise
+            if self.clip_noise:
+                x_in = keras.ops.clip(x_in, 0.0, 1.0)
+        code = self.encoder(x_in, training=training)
+        reconstruction = self.decoder(code, training=training)
         per_sample = self.loss_fn(x, reconstruction)
+        if self.activity_l1:
+            per_sample = per_sample + self.activity_l1 * keras.ops.sum(keras.ops.abs(code), axis=-1)
         self.add_loss(keras.ops.sum(per_sample * weights) / keras.ops.sum(weights))
         return reconstruction
+
+
+class _BestWeights(keras.callbacks.Callback):
+    """Track the best epoch; optionally stop early and restore its weights.
+
+    Unlike ``keras.callbacks.EarlyStopping`` this copies only the
+    autoencoder's weights, not the training data held by the wrapper.
+    """
+
+    def __init__(self, networks, monitor, *, tol, patience, stop):
+        super().__init__()
+        self.networks = networks
+        self.monitor = monitor
+        self.tol = tol
+        self.patience = patience
+        self.stop = stop
+        self.best = np.inf
+        self.best_epoch = 0
+        self.best_weights = None
+        self.epochs_seen = 0
+        self.wait = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs_seen += 1
+        value = float((logs or {}).get(self.monitor, np.nan))
+        if value < self.best - self.tol:
+            self.best, self.best_epoch, self.wait = value, self.epochs_seen, 0
+            if self.stop:
+                self.best_weights = [net.get_weights() for net in self.networks]
+        else:
+            self.wait += 1
+            if self.stop and self.wait >= self.patience:
+                self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stop and self.best_weights is not None and self.best_epoch != self.epochs_seen:
+            for net, weights in zip(self.networks, self.best_weights):
+                net.set_weights(weights)
+        if not self.stop:
+            self.best_epoch = self.epochs_seen
+        self.best_weights = None
 
 
 def _steps_per_execution(steps):
@@ -111,80 +175,143 @@ def _steps_per_execution(steps):
 XLA_MIN_WORK = 5e7
 
 
-def _worth_xla(shape, epochs):
-    return float(shape[0]) * float(shape[1]) * epochs >= XLA_MIN_WORK
+def _worth_xla(n_rows, n_features, epochs):
+    return float(n_rows) * float(n_features) * epochs >= XLA_MIN_WORK
 
 
-def _epoch_plans(n_samples, batch_size, epochs, shuffle, rng):
+def _epoch_plans(rows, batch_size, epochs, shuffle, rng):
     """Row indices and weights of every step, padded to full batches."""
-    steps = math.ceil(n_samples / batch_size)
+    n = len(rows)
+    steps = math.ceil(n / batch_size)
     padded = steps * batch_size
     indices = np.zeros((epochs, padded), dtype=np.int32)
     weights = np.zeros((epochs, padded), dtype=np.float32)
     for epoch in range(epochs):
-        order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-        indices[epoch, :n_samples] = order
-        weights[epoch, :n_samples] = 1.0
+        indices[epoch, :n] = rows[rng.permutation(n)] if shuffle else rows
+        weights[epoch, :n] = 1.0
     return indices.reshape(-1), weights.reshape(-1), steps
 
 
-def _sparse_batches(X, indices, weights, batch_size):
-    for start in range(0, len(indices), batch_size):
-        idx = indices[start : start + batch_size]
-        w = weights[start : start + batch_size]
-        yield (_dense_float32(X[idx]), w), None
+class _RowBatches(keras.utils.PyDataset):
+    """Dense float32 batches of given rows of ``X`` (sparse or dense)."""
+
+    def __init__(self, X, indices, weights, batch_size):
+        super().__init__()
+        self.X, self.indices, self.weights, self.batch_size = X, indices, weights, batch_size
+
+    def __len__(self):
+        return math.ceil(len(self.indices) / self.batch_size)
+
+    def __getitem__(self, i):
+        sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        return ((_dense_float32(self.X[self.indices[sl]]), self.weights[sl]),)
+
+
+def make_trainer(encoder, decoder, *, loss, optimizer, data=None, activity_l1=0.0,
+                 noise_stddev=0.0, clip_noise=False, seed=0, steps_per_execution=1,
+                 jit_compile="auto"):
+    """Build and compile a :class:`ReconstructionTrainer`."""
+    trainer = ReconstructionTrainer(
+        encoder, decoder, loss, data=data, activity_l1=activity_l1,
+        noise_stddev=noise_stddev, clip_noise=clip_noise, seed=seed,
+    )
+    trainer.compile(optimizer=optimizer, steps_per_execution=steps_per_execution,
+                    jit_compile=jit_compile)
+    return trainer
 
 
 def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_size, shuffle,
-                      seed, verbose):
-    """Train ``decoder(encoder(x))`` to reconstruct ``X``; return the history.
+                      seed, verbose, activity_l1=0.0, noise_stddev=0.0, clip_noise=False,
+                      train_rows=None, validation_rows=None, early_stopping=False,
+                      n_iter_no_change=10, tol=0.0, callbacks=(), stream=False, trainer=None):
+    """Train ``decoder(encoder(x))`` to reconstruct rows of ``X``.
 
     Parameters
     ----------
     encoder, decoder : keras.Model
         The two halves of the autoencoder (trained in place).
     X : ndarray or scipy sparse CSR matrix of shape (n_samples, n_features)
-        Training data.  A dense array is copied once into a float32 variable
-        and batches are gathered inside the compiled training step; a sparse
-        matrix is densified one batch at a time.
+        Data.  Without ``trainer``, a dense ``X`` is copied once into a
+        float32 variable and batches are gathered inside the compiled step;
+        a sparse ``X`` is densified one batch at a time.
     loss : {"binary_crossentropy", "mse", "mae"}
         Per-sample reconstruction loss.
     optimizer : keras.optimizers.Optimizer
         The optimizer (its state carries over between calls).
     epochs, batch_size : int
-        Passes over ``X`` and rows per gradient step.
+        Passes over the training rows and rows per gradient step.
     shuffle : bool
         Whether to visit the rows in a new random order at each epoch.
     seed : int
-        Seed of the batch order.
+        Seed of the batch order and of the input noise.
     verbose : int
         Keras's verbosity (0 silent, 1 progress bar, 2 one line per epoch).
+    activity_l1, noise_stddev, clip_noise
+        See :class:`ReconstructionTrainer`.
+    train_rows, validation_rows : ndarray of int, default=None
+        Rows of ``X`` to train on (all by default) and to compute
+        ``val_loss`` on after each epoch (none by default).
+    early_stopping : bool, default=False
+        Stop when the monitored loss (``val_loss`` with validation rows,
+        ``loss`` otherwise) has not improved by more than ``tol`` for
+        ``n_iter_no_change`` epochs, and restore the best epoch's weights.
+    callbacks : sequence of keras.callbacks.Callback
+        Further callbacks for ``fit``.
+    stream : bool, default=False
+        Feed the rows batch by batch instead of copying ``X`` into the
+        trainer (for ``partial_fit``, whose trainer is reused across chunks).
+    trainer : ReconstructionTrainer, default=None
+        A compiled trainer from an earlier ``stream=True`` call to reuse, so
+        repeated calls do not compile again.
 
     Returns
     -------
     history : dict of str to list of float
+        Keras's history (``loss``, and ``val_loss`` with validation).
+    best_epoch : int
+        Epoch (1-based) whose weights the networks hold at the end.
+    trainer : ReconstructionTrainer
+        The trainer used.
     """
     n_samples = X.shape[0]
-    batch_size = min(batch_size, n_samples)
+    rows = np.arange(n_samples) if train_rows is None else np.asarray(train_rows)
+    batch_size = min(batch_size, len(rows))
     rng = np.random.default_rng(seed)
-    indices, weights, steps = _epoch_plans(n_samples, batch_size, epochs, shuffle, rng)
-    if sp.issparse(X):
-        trainer = _ReconstructionTrainer(encoder, decoder, loss)
-        data = _sparse_batches(X, indices, weights, batch_size)
-        extra = {}
+    indices, weights, steps = _epoch_plans(rows, batch_size, epochs, shuffle, rng)
+    noise_seed = int(rng.integers(np.iinfo(np.int32).max))
+    gather = not stream and not sp.issparse(X)
+    if trainer is None or not stream:
+        trainer = make_trainer(
+            encoder, decoder, loss=loss, optimizer=optimizer,
+            data=_dense_float32(X) if gather else None, activity_l1=activity_l1,
+            noise_stddev=noise_stddev, clip_noise=clip_noise, seed=noise_seed,
+            steps_per_execution=_steps_per_execution(steps),
+            jit_compile=_worth_xla(len(rows), X.shape[1], epochs),
+        )
+    if gather:
+        data, extra = [indices, weights], {"batch_size": batch_size}
     else:
-        trainer = _ReconstructionTrainer(encoder, decoder, loss, data=_dense_float32(X))
-        data = [indices, weights]
-        extra = {"batch_size": batch_size}
-    trainer.compile(
-        optimizer=optimizer,
-        steps_per_execution=_steps_per_execution(steps),
-        jit_compile=_worth_xla(X.shape, epochs),
+        data, extra = _RowBatches(X, indices, weights, batch_size), {}
+    if validation_rows is not None and len(validation_rows):
+        val_rows = np.asarray(validation_rows, dtype=np.int32)
+        val_weights = np.ones(len(val_rows), dtype=np.float32)
+        if gather:
+            extra["validation_data"] = ([val_rows, val_weights], None)
+            extra["validation_batch_size"] = batch_size
+        else:
+            extra["validation_data"] = _RowBatches(X, val_rows, val_weights, batch_size)
+        monitor = "val_loss"
+    else:
+        monitor = "loss"
+    tracker = _BestWeights(
+        [encoder, decoder], monitor, tol=tol, patience=n_iter_no_change, stop=early_stopping
     )
     history = trainer.fit(
-        data, epochs=epochs, steps_per_epoch=steps, shuffle=False, verbose=verbose, **extra
+        data, epochs=epochs, steps_per_epoch=steps, shuffle=False, verbose=verbose,
+        callbacks=[tracker, *callbacks], **extra,
     )
-    return {key: [float(v) for v in values] for key, values in history.history.items()}
+    history = {key: [float(v) for v in values] for key, values in history.history.items()}
+    return history, tracker.best_epoch, trainer
 
 
 def predict_batched(model, X, n_outputs):
@@ -203,3 +330,15 @@ def predict_batched(model, X, n_outputs):
         # predict_on_batch runs a compiled function and returns NumPy arrays.
         out[start : start + rows] = np.asarray(model.predict_on_batch(block))[:rows]
     return out
+
+
+def snapshot_state(model, optimizer=None):
+    """Copy the weights of ``model`` and the variables of ``optimizer``."""
+    variables = list(model.weights) + (list(optimizer.variables) if optimizer is not None else [])
+    return [(v, keras.ops.convert_to_numpy(v.value).copy()) for v in variables]
+
+
+def restore_state(snapshot):
+    """Assign back the values saved by :func:`snapshot_state`."""
+    for variable, value in snapshot:
+        variable.assign(value)

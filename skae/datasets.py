@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-__all__ = ["MNISTNotFoundError", "load_digits", "load_mnist", "mnist_search_dirs"]
+__all__ = ["MNISTNotFoundError", "load_digits", "load_mnist", "load_mnist_or_digits", "mnist_search_dirs"]
 
 _IDX_NAMES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -294,3 +294,41 @@ def load_digits(*, raw=False, return_X_y=False):
         source=["sklearn.datasets.load_digits"],
         DESCR="scikit-learn's 8x8 handwritten digits (1,797 images, pixel values 0..16).",
     )
+
+
+def load_mnist_or_digits(data_dir=None):
+    """MNIST when a local copy is found, scikit-learn's digits otherwise.
+
+    Examples and notebooks use this to run anywhere: with MNIST files at hand
+    they show 28x28 digits, on a fresh machine the 8x8 digits that ship with
+    scikit-learn.
+
+    Parameters
+    ----------
+    data_dir : str or path-like, default=None
+        Passed to :func:`load_mnist`.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        As returned by :func:`load_mnist` (every split found) or
+        :func:`load_digits`, with an added ``name`` ("mnist" or "digits").
+
+    See Also
+    --------
+    load_mnist, load_digits
+
+    Examples
+    --------
+    >>> from skae.datasets import load_mnist_or_digits
+    >>> data = load_mnist_or_digits("a/folder/without/mnist")
+    >>> data.name, data.data.shape
+    ('digits', (1797, 64))
+    """
+    try:
+        data = load_mnist(data_dir)
+        data.name = "mnist"
+    except MNISTNotFoundError:
+        data = load_digits()
+        data.name = "digits"
+    return data

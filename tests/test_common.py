@@ -10,6 +10,10 @@ from skae import AutoencoderTransformer
 ESTIMATORS = [
     AutoencoderTransformer(n_components=3, epochs=2, batch_size=16),
     AutoencoderTransformer(n_components=2, hidden_layer_sizes=(6,), epochs=2, batch_size=16),
+    AutoencoderTransformer(
+        n_components=2, activity_l1=1e-3, noise_stddev=0.1, validation_fraction=0.2,
+        early_stopping=True, n_iter_no_change=1, epochs=3, batch_size=16,
+    ),
 ]
 
 

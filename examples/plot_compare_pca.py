@@ -1,0 +1,61 @@
+"""
+PCA or an autoencoder?
+======================
+
+Reconstructions of test images by PCA and by autoencoders with the same
+code width, and the test reconstruction error of each as the code widens.
+The ``skae compare`` command does the same from the shell.
+"""
+
+import os
+
+import matplotlib.pyplot as plt
+
+from skae.compare import compare_models, sweep_components
+from skae.datasets import load_mnist_or_digits
+
+QUICK = os.environ.get("SKAE_EXAMPLES_QUICK") == "1"
+
+data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+X, y = data.data, data.target
+if QUICK:
+    X, y = X[:1000], y[:1000]
+n_train = int(0.8 * len(X))
+X_train, y_train, X_test, y_test = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+epochs = 2 if QUICK else 50
+
+# %%
+# Fit PCA, the simple autoencoder and the deep one, each with a 32-number
+# code, and measure them on the test images.
+rows, fitted = compare_models(["pca", "dense", "deep"], X_train, y_train, X_test, y_test,
+                              n_components=32, epochs=epochs, random_state=0)
+for row in rows:
+    print(f"{row['method']:6s} test MSE {row['test_mse']:.5f}  R2 {row['test_r2']:.3f}  "
+          f"accuracy on codes {row['accuracy']:.3f}")
+
+# %%
+# Originals (top) and the reconstructions of each model.
+fig, axes = plt.subplots(1 + len(fitted), 8, figsize=(8, 1.1 * (1 + len(fitted))))
+for i in range(8):
+    axes[0, i].imshow(X_test[i].reshape(data.image_shape), cmap="gray")
+for r, (name, model) in enumerate(fitted.items(), start=1):
+    recon = model.inverse_transform(model.transform(X_test[:8]))
+    for i in range(8):
+        axes[r, i].imshow(recon[i].reshape(data.image_shape), cmap="gray")
+    axes[r, 0].set_ylabel(name)
+for ax in axes.ravel():
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+# %%
+# Test reconstruction error against the code width.
+widths = [2, 8, 32] if QUICK else [2, 4, 8, 16, 32, 64]
+results = sweep_components(["pca", "dense"], widths, X_train, X_test, epochs=epochs, random_state=0)
+fig, ax = plt.subplots(figsize=(5, 3.5))
+for name, points in results.items():
+    ax.plot(*zip(*points), marker="o", label=name)
+ax.set_xscale("log", base=2)
+ax.set_xlabel("n_components")
+ax.set_ylabel("test MSE")
+ax.legend()
+plt.show()

@@ -1,0 +1,243 @@
+"""Deep, sparse, denoising and convolutional autoencoders; training controls."""
+
+import copy
+import re
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skae import AutoencoderTransformer
+
+
+def small(**params):
+    defaults = dict(n_components=8, epochs=5, batch_size=64, random_state=0)
+    defaults.update(params)
+    return AutoencoderTransformer(**defaults)
+
+
+# ---------------------------------------------------------------- sparse
+
+
+def test_activity_l1_makes_codes_smaller(digits):
+    X, _ = digits
+    plain = small(epochs=15).fit(X)
+    sparse = small(epochs=15, activity_l1=1e-2).fit(X)
+    plain_mean = plain.transform(X).mean()
+    sparse_mean = sparse.transform(X).mean()
+    assert sparse_mean < 0.7 * plain_mean, (sparse_mean, plain_mean)
+
+
+# ------------------------------------------------------------- denoising
+
+
+def test_noise_is_added_in_training_only(digits):
+    from skae._training import ReconstructionTrainer
+
+    X, _ = digits
+    est = small(noise_stddev=0.5, epochs=2).fit(X)
+    # transform is deterministic and is exactly the encoder's output
+    np.testing.assert_array_equal(est.transform(X[:256]), est.transform(X[:256]))
+    np.testing.assert_array_equal(est.transform(X[:256]), est.encoder_.predict_on_batch(X[:256]))
+
+    trainer = ReconstructionTrainer(est.encoder_, est.decoder_, "mse", noise_stddev=0.5,
+                                    clip_noise=True, seed=0)
+    x = X[:32]
+    w = np.ones(32, np.float32)
+    clean = keras.ops.convert_to_numpy(trainer((x, w), training=False))
+    np.testing.assert_allclose(clean, est.model_.predict_on_batch(x), rtol=1e-5, atol=1e-6)
+    noisy = keras.ops.convert_to_numpy(trainer((x, w), training=True))
+    assert np.abs(noisy - clean).max() > 1e-3
+    # the training loss compares with the clean input, not the noisy one
+    expected = np.mean(np.mean((x - noisy) ** 2, axis=1))
+    np.testing.assert_allclose(float(keras.ops.convert_to_numpy(trainer.losses[-1])), expected,
+                               rtol=1e-4)
+
+
+def test_denoising_changes_the_network_but_not_the_contract(digits):
+    X, _ = digits
+    plain = small().fit(X)
+    noisy = small(noise_stddev=0.3).fit(X)
+    assert not np.array_equal(plain.transform(X), noisy.transform(X))
+    assert noisy.transform(X).shape == (len(X), 8)
+
+
+# ----------------------------------------------------------------- conv
+
+
+def test_conv_infers_square_image(digits):
+    X, _ = digits
+    est = small(architecture="conv", epochs=2).fit(X)
+    assert est.image_shape_ == (8, 8, 1)
+    assert est.hidden_layer_sizes_ == (32, 64)
+    assert est.transform(X).shape == (len(X), 8)
+    assert est.inverse_transform(est.transform(X[:3])).shape == (3, 64)
+    conv_layers = [layer for layer in est.encoder_.layers if "conv" in layer.name]
+    assert [layer.filters for layer in conv_layers] == [32, 64]
+
+
+def test_conv_needs_image_shape_when_not_square():
+    X = np.random.RandomState(0).rand(20, 10)
+    with pytest.raises(ValueError, match="architecture='conv' needs image_shape: 10 features"):
+        small(architecture="conv").fit(X)
+
+
+def test_conv_with_explicit_shape_and_channels():
+    X = np.random.RandomState(0).rand(40, 5 * 7 * 2).astype(np.float32)
+    est = small(architecture="conv", image_shape=(5, 7, 2), hidden_layer_sizes=(4, 6), epochs=2)
+    est.fit(X)
+    assert est.image_shape_ == (5, 7, 2)
+    assert est.inverse_transform(est.transform(X)).shape == X.shape
+    est2 = small(architecture="conv", image_shape=(7, 10), epochs=1).fit(X)
+    assert est2.image_shape_ == (7, 10, 1)
+
+
+@pytest.mark.parametrize(
+    "image_shape, error, message",
+    [
+        ((4, 4), ValueError, "image_shape=(4, 4) holds 16 values, but X has 64 features"),
+        ((8, 8, 1, 1), InvalidParameterError, "The 'image_shape' parameter"),
+        ((8, -8), InvalidParameterError, "The 'image_shape' parameter"),
+        ([8, 8], InvalidParameterError, "The 'image_shape' parameter"),
+    ],
+)
+def test_conv_bad_image_shape(digits, image_shape, error, message):
+    X, _ = digits
+    with pytest.raises(error, match=re.escape(message)):
+        small(architecture="conv", image_shape=image_shape).fit(X)
+
+
+# ------------------------------------------------ validation and stopping
+
+
+class RecordWeights(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.model.encoder.get_weights())
+
+
+def test_validation_loss_in_history(digits):
+    X, _ = digits
+    est = small(validation_fraction=0.25, epochs=3).fit(X)
+    assert len(est.history_["val_loss"]) == 3 == len(est.history_["loss"])
+    assert est.best_epoch_ == 3
+
+
+def test_early_stopping_stops_and_restores_best_weights(digits):
+    X, _ = digits
+    est = small(
+        validation_fraction=0.2, early_stopping=True, n_iter_no_change=2, epochs=300,
+        learning_rate=0.05, callbacks=[RecordWeights()],
+    ).fit(X)
+    val = est.history_["val_loss"]
+    assert est.n_iter_ < 300 and len(val) == est.n_iter_
+    best = int(np.argmin(val))
+    assert est.best_epoch_ == best + 1
+    assert est.n_iter_ == est.best_epoch_ + 2  # stopped after n_iter_no_change bad epochs
+    recorded = est.callbacks_[0].weights
+    assert len(recorded) == est.n_iter_
+    for now, then in zip(est.encoder_.get_weights(), recorded[best]):
+        np.testing.assert_array_equal(now, then)
+    assert any(not np.array_equal(a, b) for a, b in zip(recorded[-1], recorded[best]))
+
+
+def test_early_stopping_without_validation_monitors_training_loss(digits):
+    X, _ = digits
+    est = small(early_stopping=True, n_iter_no_change=1, tol=10.0, epochs=50).fit(X)
+    # with an absurd tol no epoch improves on the first: stop after epoch 2
+    assert est.n_iter_ == 2 and est.best_epoch_ == 1
+
+
+def test_validation_fraction_too_large_for_data():
+    X = np.random.RandomState(0).rand(1, 4)
+    with pytest.raises(ValueError, match="n_samples=1"):
+        small(validation_fraction=0.5).fit(X)
+
+
+def test_verbose_progress_bar_shows_losses(digits, capfd):
+    X, _ = digits
+    small(verbose=1, validation_fraction=0.2, epochs=2).fit(X)
+    out = capfd.readouterr().out
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out
+    assert "loss" in out and "val_loss" in out
+
+
+# ---------------------------------------------------- callbacks, warm start
+
+
+def test_callbacks_are_copied_and_clone_safe(digits):
+    X, _ = digits
+    recorder = RecordWeights()
+    est = small(callbacks=[recorder], epochs=2)
+    cloned = clone(est)
+    assert cloned.callbacks is not est.callbacks
+    est.fit(X)
+    assert recorder.weights == []  # the object passed is untouched
+    assert len(est.callbacks_[0].weights) == 2
+    assert est.callbacks_[0].model is None
+    copy.deepcopy(est)  # a fitted estimator with callbacks still copies
+
+
+def test_warm_start_continues_and_cold_start_restarts(digits):
+    X, _ = digits
+    est = small(epochs=3, warm_start=True).fit(X)
+    model, first_curve = est.model_, list(est.loss_curve_)
+    est.fit(X)
+    assert est.model_ is model
+    assert est.n_iter_ == 6 and est.loss_curve_[:3] == first_curve
+    assert est.loss_curve_[3] < first_curve[-1] + 1e-3
+
+    est.set_params(warm_start=False).fit(X)
+    assert est.model_ is not model and est.n_iter_ == 3
+    np.testing.assert_array_equal(est.transform(X), small(epochs=3).fit(X).transform(X))
+
+
+def test_warm_start_refuses_a_changed_network(digits):
+    X, _ = digits
+    est = small(epochs=1, warm_start=True).fit(X)
+    with pytest.raises(ValueError, match="n_components changed"):
+        est.set_params(n_components=3).fit(X)
+    assert est.n_components_ == 8
+
+
+def test_partial_fit_after_fit_continues_the_same_network(digits):
+    X, _ = digits
+    est = small(epochs=3).fit(X)
+    model = est.model_
+    before = est.transform(X[:10])
+    est.partial_fit(X)
+    assert est.model_ is model and est.n_iter_ == 4 and len(est.loss_curve_) == 4
+    assert not np.array_equal(est.transform(X[:10]), before)
+
+
+def test_partial_fit_streams_chunks(digits):
+    X, _ = digits
+    est = small()
+    for epoch in range(6):
+        for chunk in np.array_split(X, 4):
+            est.partial_fit(chunk)
+    assert est.n_iter_ == 24
+    assert est.loss_curve_[-1] < est.loss_curve_[0]
+    with pytest.raises(ValueError, match="X has 10 features"):
+        est.partial_fit(X[:, :10])
+    assert est.n_iter_ == 24
+
+
+def test_partial_fit_rejects_bce_data_outside_unit_interval(digits):
+    X, _ = digits
+    est = small().partial_fit(X[:100])
+    assert est.loss_ == "binary_crossentropy"
+    with pytest.raises(ValueError, match=r"needs training data in \[0, 1\]"):
+        est.partial_fit(X[:100] * 16)
+    assert est.n_iter_ == 1
+
+
+def test_deep_dense_architecture(digits):
+    X, _ = digits
+    est = small(hidden_layer_sizes=(32, 16), epochs=2).fit(X)
+    assert est.hidden_layer_sizes_ == (32, 16) and est.image_shape_ is None
