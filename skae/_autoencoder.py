@@ -532,6 +532,7 @@ default="adam"
         self.history_ = {}
         self.n_iter_ = 0
         self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
+        self._optimizer_name = self.optimizer
         self._trainer = None
 
     def _check_warm_start_compatible(self):
@@ -568,8 +569,13 @@ default="adam"
                reuse_trainer=False):
         from ._training import make_optimizer, train_autoencoder
 
-        if getattr(self, "_optimizer", None) is None:  # e.g. after unpickling
+        optimizer = getattr(self, "_optimizer", None)
+        if optimizer is None or getattr(self, "_optimizer_name", None) != self.optimizer:
+            # first fit, after unpickling or loading, or another optimizer asked for
             self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
+            self._optimizer_name = self.optimizer
+        else:  # continue with the optimizer's state, at the current learning rate
+            optimizer.learning_rate = self.learning_rate
         callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or ())]
         history, best_epoch, trainer = train_autoencoder(
             self.encoder_,
@@ -592,6 +598,7 @@ default="adam"
             tol=self.tol,
             callbacks=callbacks,
             stream=reuse_trainer,
+            allow_xla=self.architecture == "dense",
             trainer=getattr(self, "_trainer", None) if reuse_trainer else None,
         )
         for callback in callbacks:
@@ -740,6 +747,41 @@ default="adam"
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+    _SAVED_ATTRIBUTES = (
+        "n_features_in_", "feature_names_in_", "n_components_", "hidden_layer_sizes_",
+        "image_shape_", "output_activation_", "loss_", "history_", "loss_curve_", "n_iter_",
+        "best_epoch_",
+    )
+
+    def save(self, path):
+        """Save the fitted estimator to one file, without pickle.
+
+        The file (a zip archive, conventionally ``*.skae``) holds the
+        parameters and fitted attributes as JSON and the network in Keras's
+        ``.keras`` format, with the skae and Keras versions that wrote it.
+        Load it with :func:`skae.load`.  Parameters that JSON cannot hold
+        (``callbacks``, a ``RandomState`` instance) are saved as None, with a
+        warning; the optimizer state is not saved.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write.  The file is written under a temporary name and
+            renamed, so a failure never leaves a partial file at `path`.
+
+        Returns
+        -------
+        path : str
+            The path written.
+        """
+        check_is_fitted(self)
+        from ._persistence import save_estimator
+
+        return save_estimator(
+            self, path, fitted_attributes=self._SAVED_ATTRIBUTES,
+            tuple_attributes=("hidden_layer_sizes_", "image_shape_"),
+        )
 
     def __getstate__(self):
         state = super().__getstate__()

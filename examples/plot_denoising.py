@@ -1,0 +1,56 @@
+"""
+Denoising autoencoder
+=====================
+
+Train with Gaussian noise added to the inputs (``noise_stddev``) while the
+target stays the clean image, then clean up noisy test images. The noise is
+added during training only: ``transform`` never adds any.
+"""
+
+import os
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from skae import AutoencoderTransformer
+from skae.datasets import load_mnist_or_digits
+
+QUICK = os.environ.get("SKAE_EXAMPLES_QUICK") == "1"
+NOISE = 0.5
+
+data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+X = data.data[:1000] if QUICK else data.data
+n_train = int(0.8 * len(X))
+X_train, X_test = X[:n_train], X[n_train:]
+rng = np.random.RandomState(0)
+X_test_noisy = np.clip(X_test + NOISE * rng.standard_normal(X_test.shape), 0, 1)
+
+# %%
+# A plain autoencoder and a denoising one, same budget.
+epochs = 2 if QUICK else 100
+plain = AutoencoderTransformer(32, epochs=epochs, batch_size=128, random_state=0).fit(X_train)
+denoising = AutoencoderTransformer(32, noise_stddev=NOISE, epochs=epochs, batch_size=128,
+                                   random_state=0).fit(X_train)
+
+# %%
+# How close do the reconstructions of the *noisy* test images come to the
+# *clean* ones?
+for name, model in (("plain", plain), ("denoising", denoising)):
+    cleaned = model.inverse_transform(model.transform(X_test_noisy))
+    print(f"{name:9s}: MSE to the clean images {np.mean((X_test - cleaned) ** 2):.4f}")
+print(f"noisy input itself: {np.mean((X_test - X_test_noisy) ** 2):.4f}")
+
+# %%
+# Noisy inputs (top), the plain model's and the denoising model's outputs.
+rows = [("noisy", X_test_noisy[:8])] + [
+    (name, m.inverse_transform(m.transform(X_test_noisy[:8])))
+    for name, m in (("plain", plain), ("denoising", denoising))
+]
+fig, axes = plt.subplots(len(rows), 8, figsize=(8, 3.3))
+for r, (name, images) in enumerate(rows):
+    for i in range(8):
+        axes[r, i].imshow(images[i].reshape(data.image_shape), cmap="gray", vmin=0, vmax=1)
+        axes[r, i].set_xticks([])
+        axes[r, i].set_yticks([])
+    axes[r, 0].set_ylabel(name)
+plt.show()
