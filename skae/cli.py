@@ -53,7 +53,7 @@ def _model_list(text):
 
 
 def build_parser():
-    from .compare import MODELS
+    from .compare import DEFAULT_MODELS, MODELS
 
     parser = argparse.ArgumentParser(
         prog="skae",
@@ -77,8 +77,9 @@ def build_parser():
                               "Keras's cache)")
     compare.add_argument("--n-components", type=_positive_int, default=32,
                          help="code width of every model (default: 32)")
-    compare.add_argument("--models", type=_model_list, default=list(MODELS),
-                         help=f"comma-separated models among {', '.join(MODELS)} (default: all)")
+    compare.add_argument("--models", type=_model_list, default=list(DEFAULT_MODELS),
+                         help=f"comma-separated models among {', '.join(MODELS)} "
+                              f"(default: {','.join(DEFAULT_MODELS)})")
     compare.add_argument("--epochs", type=_positive_int, default=None,
                          help="training epochs of the autoencoders (default: 50 on mnist, "
                               "the blog's budget; 200 on digits, whose 1,438 training "

@@ -15,14 +15,20 @@ from sklearn.preprocessing import StandardScaler
 
 from ._autoencoder import AutoencoderTransformer
 
-__all__ = ["MODELS", "COLUMNS", "compare_models", "make_model", "plot_reconstructions", "plot_sweep", "sweep_components"]
+__all__ = ["MODELS", "DEFAULT_MODELS", "COLUMNS", "compare_models", "make_model", "plot_reconstructions", "plot_sweep", "sweep_components"]
 
 #: Models ``skae compare`` knows, with a one-line description each.
 MODELS = {
     "pca": "sklearn.decomposition.PCA",
     "dense": "the Keras blog's simple autoencoder: input -> Dense(n_components) -> output",
     "deep": "deep autoencoder: hidden layers (4*n_components, 2*n_components), mirrored",
+    "sparse": "sparse autoencoder: the dense one with an L1 penalty of 1e-4 on the code",
+    "denoising": "denoising autoencoder: the dense one trained on inputs with noise of 0.5",
+    "conv": "convolutional autoencoder: two stride-2 convolutions (32, 64) into a dense code",
 }
+
+#: Models ``skae compare`` runs when ``--models`` is not given.
+DEFAULT_MODELS = ["pca", "dense", "deep"]
 
 #: Columns of the comparison table, in order.
 COLUMNS = [
@@ -71,6 +77,12 @@ def make_model(name, n_components, *, epochs=50, batch_size=256, random_state=0,
         return AutoencoderTransformer(
             hidden_layer_sizes=(4 * n_components, 2 * n_components), **common
         )
+    if name == "sparse":
+        return AutoencoderTransformer(activity_l1=1e-4, **common)
+    if name == "denoising":
+        return AutoencoderTransformer(noise_stddev=0.5, **common)
+    if name == "conv":
+        return AutoencoderTransformer(architecture="conv", **common)
     raise ValueError(f"Unknown model {name!r}; choose from {', '.join(MODELS)}.")
 
 

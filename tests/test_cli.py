@@ -117,3 +117,11 @@ def test_python_dash_m_skae_help():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0
     assert "--n-components" in done.stdout and "--sweep" in done.stdout
+
+
+def test_compare_other_architectures(tmp_path, capsys):
+    out = tmp_path / "arch"
+    assert main(["compare", "--out", str(out), "--models", "sparse,denoising,conv",
+                 "--epochs", "1", "--n-components", "4"]) == 0
+    with open(out / "comparison.csv") as fh:
+        assert [r["method"] for r in csv.DictReader(fh)] == ["sparse", "denoising", "conv"]

@@ -1,0 +1,60 @@
+"""Peak memory of transforming a large input, against the size of the result.
+
+Usage::
+
+    python benchmarks/bench_memory.py [--rows 200000] [--features 784]
+
+Fits a small autoencoder, then, in this process, transforms and
+inverse-transforms a ``rows x features`` float32 array and reports how much the
+process's peak resident memory grew during each call, next to the size of the
+input, the output and one inference batch. A transform that made full-size
+temporary copies would grow by at least the input's size.
+"""
+
+import argparse
+import os
+import resource
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+from skae import AutoencoderTransformer  # noqa: E402
+from skae._training import INFERENCE_BATCH_SIZE  # noqa: E402
+
+
+def peak_mb():
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--features", type=int, default=784)
+    parser.add_argument("--components", type=int, default=32)
+    args = parser.parse_args(argv)
+
+    rng = np.random.default_rng(0)
+    est = AutoencoderTransformer(args.components, epochs=1, random_state=0)
+    est.fit(rng.random((2000, args.features), dtype=np.float32))
+    est.transform(rng.random((10, args.features), dtype=np.float32))  # compile inference
+    est.inverse_transform(np.zeros((10, args.components), np.float32))
+
+    X = rng.random((args.rows, args.features), dtype=np.float32)
+    mb = lambda a: a.nbytes / 2**20  # noqa: E731
+    batch_mb = INFERENCE_BATCH_SIZE * args.features * 4 / 2**20
+    before = peak_mb()
+    Z = est.transform(X)
+    after_transform = peak_mb()
+    R = est.inverse_transform(Z)
+    after_inverse = peak_mb()
+    print(f"input {X.shape} float32: {mb(X):.1f} MB; one inference batch: {batch_mb:.2f} MB")
+    print(f"transform: output {mb(Z):.1f} MB, peak memory grew by {after_transform - before:.1f} MB")
+    print(f"inverse_transform: output {mb(R):.1f} MB, peak memory grew by "
+          f"{after_inverse - after_transform:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Speed of skae against the Keras blog's plain code, MLPRegressor and PCA.
+
+Usage::
+
+    python benchmarks/bench_speed.py [--data-dir ../shared/data/mnist] [--epochs 10]
+
+Everything is measured in this one run, on the same data (MNIST: the first
+8,000 t10k images; the digits when MNIST is absent) and the same 784-32-784
+network, and reported as ratios:
+
+* fit: seconds per epoch after the first (compilation) epoch, and in total,
+  for skae, the blog's plain Keras code (``model.fit(x, x, batch_size=256,
+  shuffle=True)``) and scikit-learn's MLPRegressor (784-32-784, adam, batch
+  256; squared loss, float64), plus the final training loss of each;
+* transform: one-row latency (median of many calls) and 10,000-row time of
+  skae's ``transform``/``inverse_transform`` against PCA and Keras
+  ``predict``/direct calls of the same encoder.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+from skae import AutoencoderTransformer  # noqa: E402
+from skae.datasets import MNISTNotFoundError, load_digits, load_mnist  # noqa: E402
+
+
+def load(data_dir):
+    try:
+        X = load_mnist(data_dir, subset="test", return_X_y=True)[0][:8000]
+        return X, "MNIST t10k[:8000]"
+    except MNISTNotFoundError:
+        print("MNIST not found: using the 8x8 digits (ratios are less telling)", file=sys.stderr)
+        return load_digits(return_X_y=True)[0], "digits"
+
+
+def epoch_times():
+    import keras
+
+    class EpochTimes(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.ends = []
+
+        def on_train_begin(self, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    return EpochTimes()
+
+
+def steady(times):
+    """Seconds per epoch after the first one."""
+    return (times.ends[-1] - times.ends[0]) / max(1, len(times.ends) - 1)
+
+
+def median_seconds(fn, repeat):
+    fn()  # warm up
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def bench_fit(X, epochs):
+    import keras
+    from sklearn.neural_network import MLPRegressor
+
+    rows = {}
+    # skae
+    timer = epoch_times()
+    start = time.perf_counter()
+    est = AutoencoderTransformer(32, epochs=epochs, random_state=0, callbacks=[timer]).fit(X)
+    total = time.perf_counter() - start
+    rows["skae"] = (steady(est.callbacks_[0]), total, est.loss_curve_[-1])
+    # the blog's plain Keras code
+    inputs = keras.Input((X.shape[1],))
+    encoded = keras.layers.Dense(32, activation="relu")(inputs)
+    decoded = keras.layers.Dense(X.shape[1], activation="sigmoid")(encoded)
+    autoencoder = keras.Model(inputs, decoded)
+    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+    timer = epoch_times()
+    start = time.perf_counter()
+    history = autoencoder.fit(X, X, epochs=epochs, batch_size=256, shuffle=True, verbose=0,
+                              callbacks=[timer])
+    total = time.perf_counter() - start
+    rows["blog Keras code"] = (steady(timer), total, history.history["loss"][-1])
+    # MLPRegressor
+    mlp = MLPRegressor(hidden_layer_sizes=(32,), batch_size=256, max_iter=epochs, tol=0.0,
+                       n_iter_no_change=epochs + 1, random_state=0)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
+        mlp.fit(X, X)
+    total = time.perf_counter() - start
+    rows["MLPRegressor"] = (total / epochs, total, mlp.loss_curve_[-1])
+    return rows, est, autoencoder
+
+
+def bench_transform(X, est):
+    import keras
+    from sklearn.decomposition import PCA
+
+    pca = PCA(32, random_state=0).fit(X)
+    one = X[:1]
+    big = np.concatenate([X] * int(np.ceil(10000 / len(X))))[:10000]
+    codes_one, codes_big = est.transform(one), est.transform(big)
+    encoder = est.encoder_
+    results = {
+        "one row": {
+            "skae transform": median_seconds(lambda: est.transform(one), 300),
+            "PCA transform": median_seconds(lambda: pca.transform(one), 300),
+            "Keras encoder.predict": median_seconds(lambda: encoder.predict(one, verbose=0), 30),
+            "Keras encoder(x) eager": median_seconds(lambda: keras.ops.convert_to_numpy(encoder(one)), 100),
+            "skae inverse_transform": median_seconds(lambda: est.inverse_transform(codes_one), 300),
+            "PCA inverse_transform": median_seconds(lambda: pca.inverse_transform(pca.transform(one)), 300),
+        },
+        "10,000 rows": {
+            "skae transform": median_seconds(lambda: est.transform(big), 5),
+            "PCA transform": median_seconds(lambda: pca.transform(big), 5),
+            "Keras encoder.predict": median_seconds(lambda: encoder.predict(big, batch_size=256, verbose=0), 5),
+            "skae inverse_transform": median_seconds(lambda: est.inverse_transform(codes_big), 5),
+            "Keras decoder.predict": median_seconds(lambda: est.decoder_.predict(codes_big, batch_size=256, verbose=0), 5),
+        },
+    }
+    return results
+
+
+def main(argv=None):
+    import keras
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+    parser.add_argument("--epochs", type=int, default=10)
+    args = parser.parse_args(argv)
+    X, name = load(args.data_dir)
+    print(f"data: {name} {X.shape}, backend: {keras.backend.backend()}, epochs: {args.epochs}\n")
+
+    rows, est, _ = bench_fit(X, args.epochs)
+    base = rows["blog Keras code"]
+    print("| fit | s/epoch (after the 1st) | ratio to blog code | total s | final training loss |")
+    print("|---|---|---|---|---|")
+    for label, (per_epoch, total, loss) in rows.items():
+        print(f"| {label} | {per_epoch:.3f} | {per_epoch / base[0]:.2f}x | {total:.2f} | {loss:.5f} |")
+    print(f"\nskae's final loss / blog code's: {rows['skae'][2] / base[2]:.4f} "
+          "(MLPRegressor's loss is half the squared error, not comparable)")
+    print(f"skae's s/epoch / MLPRegressor's: {rows['skae'][0] / rows['MLPRegressor'][0]:.2f}x\n")
+
+    results = bench_transform(X, est)
+    for size, timings in results.items():
+        ref = timings["PCA transform"]
+        print(f"| {size} | ms | ratio to PCA transform |")
+        print("|---|---|---|")
+        for label, seconds in timings.items():
+            print(f"| {label} | {1000 * seconds:.3f} | {seconds / ref:.1f}x |")
+        print()
+    big = results["10,000 rows"]
+    print(f"10,000-row skae transform / Keras predict: "
+          f"{big['skae transform'] / big['Keras encoder.predict']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
