@@ -7,6 +7,7 @@ never reads or advances a global random state.
 """
 
 import math
+import threading
 
 import keras
 import numpy as np
@@ -343,6 +344,19 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
     return history, tracker.best_epoch, trainer
 
 
+#: Keras's JAX backend donates the model's variable buffers to each compiled
+#: call, so two threads predicting with one model at once would use each
+#: other's freed buffers; inference is serialised on that backend.
+_JAX_INFERENCE_LOCK = threading.Lock()
+
+
+def _predict_on_batch(model, block):
+    if keras.backend.backend() == "jax":
+        with _JAX_INFERENCE_LOCK:
+            return np.asarray(model.predict_on_batch(block))
+    return np.asarray(model.predict_on_batch(block))
+
+
 def predict_batched(model, X, n_outputs):
     """Run ``model`` on ``X`` in fixed-shape batches; return float32 outputs."""
     n_samples = X.shape[0]
@@ -357,7 +371,7 @@ def predict_batched(model, X, n_outputs):
             buffer[rows:] = 0.0
             block = buffer
         # predict_on_batch runs a compiled function and returns NumPy arrays.
-        out[start : start + rows] = np.asarray(model.predict_on_batch(block))[:rows]
+        out[start : start + rows] = _predict_on_batch(model, block)[:rows]
     return out
 
 
