@@ -227,6 +227,20 @@ def load_mnist(data_dir=None, subset="all", *, raw=False, download=False, return
     if images.ndim != 3 or images.shape[1:] != (28, 28):
         raise ValueError(f"MNIST images have shape {images.shape[1:]}, expected (28, 28).")
     images = images.astype(np.uint8, copy=False) if raw else images.astype(np.float32) / 255.0
+    return _image_bunch(
+        images,
+        target,
+        source=[found[s][2] for s in splits if s in found],
+        descr=(
+            "MNIST handwritten digits (Yann LeCun, Corinna Cortes and Christopher J.C. "
+            f"Burges, CC BY-SA 3.0); splits: {', '.join(s for s in splits if s in found)}."
+        ),
+        return_X_y=return_X_y,
+    )
+
+
+def _image_bunch(images, target, *, source, descr, return_X_y):
+    """The loaders' common return value, from images of shape (n, h, w)."""
     data = images.reshape(len(images), -1)
     if return_X_y:
         return data, target
@@ -234,12 +248,9 @@ def load_mnist(data_dir=None, subset="all", *, raw=False, download=False, return
         data=data,
         target=target,
         images=images,
-        image_shape=(28, 28),
-        source=[found[s][2] for s in splits if s in found],
-        DESCR=(
-            "MNIST handwritten digits (Yann LeCun, Corinna Cortes and Christopher J.C. "
-            f"Burges, CC BY-SA 3.0); splits: {', '.join(s for s in splits if s in found)}."
-        ),
+        image_shape=tuple(images.shape[1:]),
+        source=source,
+        DESCR=descr,
     )
 
 
@@ -282,17 +293,12 @@ def load_digits(*, raw=False, return_X_y=False):
 
     bunch = _sklearn_load_digits()
     images = bunch.images.astype(np.uint8) if raw else (bunch.images / 16.0).astype(np.float32)
-    data = images.reshape(len(images), -1)
-    target = bunch.target.astype(np.int64)
-    if return_X_y:
-        return data, target
-    return Bunch(
-        data=data,
-        target=target,
-        images=images,
-        image_shape=(8, 8),
+    return _image_bunch(
+        images,
+        bunch.target.astype(np.int64),
         source=["sklearn.datasets.load_digits"],
-        DESCR="scikit-learn's 8x8 handwritten digits (1,797 images, pixel values 0..16).",
+        descr="scikit-learn's 8x8 handwritten digits (1,797 images, pixel values 0..16).",
+        return_X_y=return_X_y,
     )
 
 
