@@ -576,6 +576,8 @@ default="adam"
             self._optimizer_name = self.optimizer
         else:  # continue with the optimizer's state, at the current learning rate
             optimizer.learning_rate = self.learning_rate
+        # a cached partial_fit trainer serves only while what it was built with holds
+        trainer_key = (id(self._optimizer), self.loss_, self.activity_l1, self.noise_stddev)
         callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or ())]
         history, best_epoch, trainer = train_autoencoder(
             self.encoder_,
@@ -599,11 +601,11 @@ default="adam"
             callbacks=callbacks,
             stream=reuse_trainer,
             allow_xla=self.architecture == "dense",
-            trainer=getattr(self, "_trainer", None) if reuse_trainer else None,
+            trainer=self._cached_trainer(trainer_key) if reuse_trainer else None,
         )
         for callback in callbacks:
             callback.set_model(None)  # do not keep the training wrapper alive
-        self._trainer = trainer if reuse_trainer else None
+        self._trainer = (trainer_key, trainer) if reuse_trainer else None
         if append:
             merged = {k: list(v) for k, v in self.history_.items()}
             for key, values in history.items():
@@ -614,6 +616,10 @@ default="adam"
         self.n_iter_ = len(self.loss_curve_)
         self.best_epoch_ = int(best_epoch)
         self.callbacks_ = callbacks
+
+    def _cached_trainer(self, key):
+        cached = getattr(self, "_trainer", None)
+        return cached[1] if cached is not None and cached[0] == key else None
 
     @staticmethod
     def _check_unit_interval(X, loss):

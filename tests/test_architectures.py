@@ -241,3 +241,17 @@ def test_deep_dense_architecture(digits):
     X, _ = digits
     est = small(hidden_layer_sizes=(32, 16), epochs=2).fit(X)
     assert est.hidden_layer_sizes_ == (32, 16) and est.image_shape_ is None
+
+
+def test_partial_fit_follows_changed_training_parameters(digits):
+    X, _ = digits
+    est = small().partial_fit(X)
+    first_trainer = est._trainer[1]
+    est.partial_fit(X)
+    assert est._trainer[1] is first_trainer  # compiled once for a stream
+    est.set_params(noise_stddev=0.2).partial_fit(X)
+    assert est._trainer[1] is not first_trainer and est._trainer[1].noise_stddev == 0.2
+    est.set_params(optimizer="sgd").partial_fit(X)
+    assert type(est._optimizer).__name__ == "SGD"
+    assert est._trainer[1].optimizer is est._optimizer
+    assert est.n_iter_ == 4
