@@ -10,7 +10,7 @@ import math
 
 import keras
 
-__all__ = ["build_conv_autoencoder", "build_dense_autoencoder", "conv_grid"]
+__all__ = ["build_conv_autoencoder", "build_dense_autoencoder", "conv_grid", "decoder_logits"]
 
 
 def _kernel_initializer(seed):
@@ -53,7 +53,10 @@ def build_dense_autoencoder(
     -------
     autoencoder, encoder, decoder : keras.Model
         ``autoencoder`` is ``decoder(encoder(x))``; the three models share
-        their layers and therefore their weights.
+        their layers and therefore their weights.  The decoder's last layer
+        is an ``Activation`` named ``"reconstruction"``, so its input (the
+        logits) is at hand for a numerically stable loss
+        (:func:`decoder_logits`).
     """
     hidden = [int(width) for width in hidden_layer_sizes]
     layer_index = 0
@@ -82,7 +85,8 @@ def build_dense_autoencoder(
     h = code_inputs
     for i, width in enumerate(reversed(hidden)):
         h = dense(width, activation, f"decoder_hidden_{i}")(h)
-    reconstruction = dense(n_features, output_activation, "reconstruction")(h)
+    logits = dense(n_features, None, "reconstruction_logits")(h)
+    reconstruction = keras.layers.Activation(output_activation, name="reconstruction")(logits)
     decoder = keras.Model(code_inputs, reconstruction, name="decoder")
 
     x = keras.Input(shape=(n_features,), dtype="float32", name="input")
@@ -173,17 +177,23 @@ def build_conv_autoencoder(
         )(h)
     if filters:
         h = keras.layers.Conv2DTranspose(
-            channels, 3, strides=2, padding="same", activation=output_activation,
-            kernel_initializer=seeded(), name="reconstruction",
+            channels, 3, strides=2, padding="same", kernel_initializer=seeded(),
+            name="reconstruction_logits",
         )(h)
-    else:
-        h = keras.layers.Activation(output_activation, name="reconstruction")(h)
     extra_h, extra_w = grid_h * 2 ** len(filters) - height, grid_w * 2 ** len(filters) - width
     if extra_h or extra_w:
         h = keras.layers.Cropping2D(((0, extra_h), (0, extra_w)), name="crop")(h)
-    reconstruction = keras.layers.Flatten(name="to_features")(h)
+    logits = keras.layers.Flatten(name="to_features")(h)
+    reconstruction = keras.layers.Activation(output_activation, name="reconstruction")(logits)
     decoder = keras.Model(code_inputs, reconstruction, name="decoder")
 
     x = keras.Input(shape=(n_features,), dtype="float32", name="input")
     autoencoder = keras.Model(x, decoder(encoder(x)), name="autoencoder")
     return autoencoder, encoder, decoder
+
+
+def decoder_logits(decoder):
+    """The decoder without its final activation (sharing its layers)."""
+    return keras.Model(
+        decoder.inputs, decoder.get_layer("reconstruction").input, name="decoder_logits"
+    )

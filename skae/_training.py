@@ -13,6 +13,8 @@ import keras
 import numpy as np
 import scipy.sparse as sp
 
+from ._architectures import decoder_logits
+
 __all__ = [
     "INFERENCE_BATCH_SIZE",
     "TrainingDivergedError",
@@ -96,6 +98,10 @@ class ReconstructionTrainer(keras.Model):
         self.encoder = encoder
         self.decoder = decoder
         self.loss_fn = _LOSSES[loss]
+        # With the binary cross-entropy (always behind a sigmoid), compute the
+        # loss from the logits: cheaper and numerically stable.
+        self.from_logits = loss == "binary_crossentropy"
+        self.decoder_logits = decoder_logits(decoder) if self.from_logits else None
         self.activity_l1 = float(activity_l1)
         self.noise_stddev = float(noise_stddev)
         self.clip_noise = bool(clip_noise)
@@ -118,8 +124,13 @@ class ReconstructionTrainer(keras.Model):
             if self.clip_noise:
                 x_in = keras.ops.clip(x_in, 0.0, 1.0)
         code = self.encoder(x_in, training=training)
-        reconstruction = self.decoder(code, training=training)
-        per_sample = self.loss_fn(x, reconstruction)
+        if self.from_logits:
+            logits = self.decoder_logits(code, training=training)
+            per_sample = keras.losses.binary_crossentropy(x, logits, from_logits=True)
+            reconstruction = keras.ops.sigmoid(logits)
+        else:
+            reconstruction = self.decoder(code, training=training)
+            per_sample = self.loss_fn(x, reconstruction)
         if self.activity_l1:
             per_sample = per_sample + self.activity_l1 * keras.ops.sum(keras.ops.abs(code), axis=-1)
         self.add_loss(keras.ops.sum(per_sample * weights) / keras.ops.sum(weights))
