@@ -74,6 +74,18 @@ def iter_dense_batches(X, batch_size):
         yield start, _dense_float32(X[start : start + batch_size])
 
 
+def _binary_crossentropy_from_logits(target, logits):
+    """Mean over features of the binary cross-entropy, from logits.
+
+    ``max(z, 0) - z * x + log(1 + exp(-|z|))``: stable for any logit, and
+    cheaper than the cross-entropy of probabilities (one exponential and one
+    logarithm per value).
+    """
+    ops = keras.ops
+    values = ops.relu(logits) - logits * target + ops.log1p(ops.exp(-ops.abs(logits)))
+    return ops.mean(values, axis=-1)
+
+
 class ReconstructionTrainer(keras.Model):
     """Training-only wrapper: fetches a batch, reconstructs it, adds the loss.
 
@@ -126,7 +138,7 @@ class ReconstructionTrainer(keras.Model):
         code = self.encoder(x_in, training=training)
         if self.from_logits:
             logits = self.decoder_logits(code, training=training)
-            per_sample = keras.losses.binary_crossentropy(x, logits, from_logits=True)
+            per_sample = _binary_crossentropy_from_logits(x, logits)
             reconstruction = keras.ops.sigmoid(logits)
         else:
             reconstruction = self.decoder(code, training=training)
@@ -206,8 +218,17 @@ def _steps_per_execution(steps, epochs):
 XLA_MIN_WORK = 5e7
 
 
-def _worth_xla(n_rows, n_features, epochs):
-    return float(n_rows) * float(n_features) * epochs >= XLA_MIN_WORK
+def _jit_compile(allow_xla, n_rows, n_features, epochs):
+    """Keras's ``jit_compile`` for a fit.
+
+    On JAX every step is compiled with XLA anyway ("auto").  On TensorFlow
+    XLA pays off only for large dense fits: its compile time is about a second,
+    it slowed convolutional training down, and its random numbers (input
+    noise) are about 25 times slower than TensorFlow's own on a CPU.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return "auto"
+    return allow_xla and float(n_rows) * float(n_features) * epochs >= XLA_MIN_WORK
 
 
 def _epoch_plans(rows, batch_size, epochs, shuffle, rng):
@@ -322,10 +343,8 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
             data=_dense_float32(X) if gather else None, activity_l1=activity_l1,
             noise_stddev=noise_stddev, clip_noise=clip_noise, seed=noise_seed,
             steps_per_execution=_steps_per_execution(steps, epochs),
-            # XLA's random numbers are slow on CPUs (about 25x slower training
-            # with input noise on MNIST), so noisy training runs without it.
-            jit_compile=allow_xla and noise_stddev == 0
-            and _worth_xla(len(rows), X.shape[1], epochs),
+            jit_compile=_jit_compile(allow_xla and noise_stddev == 0, len(rows), X.shape[1],
+                                     epochs),
         )
     if gather:
         data, extra = [indices, weights], {"batch_size": batch_size}
