@@ -105,14 +105,16 @@ class ReconstructionTrainer(keras.Model):
     """
 
     def __init__(self, encoder, decoder, loss, *, data=None, activity_l1=0.0,
-                 noise_stddev=0.0, clip_noise=False, seed=0):
+                 noise_stddev=0.0, clip_noise=False, seed=0, from_logits=False):
         super().__init__(name="reconstruction_trainer")
         self.encoder = encoder
         self.decoder = decoder
         self.loss_fn = _LOSSES[loss]
-        # With the binary cross-entropy (always behind a sigmoid), compute the
-        # loss from the logits: cheaper and numerically stable.
-        self.from_logits = loss == "binary_crossentropy"
+        # With the binary cross-entropy (always behind a sigmoid), the loss can
+        # be computed from the logits; that is faster where the step is
+        # compiled with XLA, which fuses its element-wise operations, and
+        # slower where it is not (TensorFlow without XLA: conv, noisy inputs).
+        self.from_logits = loss == "binary_crossentropy" and from_logits
         self.decoder_logits = decoder_logits(decoder) if self.from_logits else None
         self.activity_l1 = float(activity_l1)
         self.noise_stddev = float(noise_stddev)
@@ -266,6 +268,7 @@ def make_trainer(encoder, decoder, *, loss, optimizer, data=None, activity_l1=0.
     trainer = ReconstructionTrainer(
         encoder, decoder, loss, data=data, activity_l1=activity_l1,
         noise_stddev=noise_stddev, clip_noise=clip_noise, seed=seed,
+        from_logits=jit_compile is True or keras.backend.backend() != "tensorflow",
     )
     trainer.compile(optimizer=optimizer, steps_per_execution=steps_per_execution,
                     jit_compile=jit_compile)
