@@ -2,7 +2,8 @@
 
 from ._autoencoder import AutoencoderTransformer
 from ._io import load
+from .exceptions import TrainingDivergedError
 
 __version__ = "0.1.0"
 
-__all__ = ["AutoencoderTransformer", "load", "__version__"]
+__all__ = ["AutoencoderTransformer", "TrainingDivergedError", "load", "__version__"]

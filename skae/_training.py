@@ -14,10 +14,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._architectures import decoder_logits
+from .exceptions import TrainingDivergedError
 
 __all__ = [
     "INFERENCE_BATCH_SIZE",
-    "TrainingDivergedError",
     "iter_dense_batches",
     "make_optimizer",
     "make_trainer",
@@ -47,10 +47,6 @@ _LOSSES = {
 
 #: Most training steps run per compiled call (Keras's ``steps_per_execution``).
 MAX_STEPS_PER_EXECUTION = 32
-
-
-class TrainingDivergedError(ValueError):
-    """Raised when the training loss or the weights become NaN or infinite."""
 
 
 def make_optimizer(name, learning_rate):

@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skae import AutoencoderTransformer
-from skae._training import TrainingDivergedError
+from skae import TrainingDivergedError
 
 
 def small(**params):
