@@ -380,6 +380,17 @@ default="adam"
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        skae.TrainingDivergedError
+            If the loss or the weights become NaN or infinite.
+
+        Notes
+        -----
+        A fit that raises (bad input, divergence, a ``KeyboardInterrupt``)
+        leaves the estimator exactly as it was before: unfitted, or with its
+        previous network, weights and optimizer state.
         """
         with _restore_state_on_error(self):
             warm = self.warm_start and hasattr(self, "model_")
