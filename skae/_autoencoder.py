@@ -35,7 +35,7 @@ _SEED_HIGH = np.iinfo(np.int32).max
 
 
 @contextlib.contextmanager
-def _restore_state_on_error(estimator):
+def _restore_state_on_error(estimator, *, trains_in_place):
     """Put the estimator back as it was if the block raises.
 
     ``fit`` records ``n_features_in_``/``feature_names_in_`` early and, when
@@ -46,7 +46,7 @@ def _restore_state_on_error(estimator):
     """
     saved = dict(estimator.__dict__)
     snapshot = None
-    if "model_" in saved:
+    if trains_in_place and "model_" in saved:  # a new network leaves the old one untouched
         from ._training import snapshot_state
 
         snapshot = snapshot_state(saved["model_"], saved.get("_optimizer"))
@@ -392,8 +392,8 @@ default="adam"
         leaves the estimator exactly as it was before: unfitted, or with its
         previous network, weights and optimizer state.
         """
-        with _restore_state_on_error(self):
-            warm = self.warm_start and hasattr(self, "model_")
+        warm = self.warm_start and hasattr(self, "model_")
+        with _restore_state_on_error(self, trains_in_place=warm):
             X = self._validate_input(X, reset=not warm)
             rng = check_random_state(self.random_state)
             init_seed, split_seed, train_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=3))
@@ -437,17 +437,18 @@ default="adam"
         first = not hasattr(self, "model_")
         if first:
             self._validate_params()
-        with _restore_state_on_error(self):
+        with _restore_state_on_error(self, trains_in_place=not first):
             X = self._validate_input(X, reset=first)
             if first:
                 rng = check_random_state(self.random_state)
                 init_seed, stream_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
                 self._initialize(X, init_seed)
                 self._stream_rng = np.random.RandomState(stream_seed)
-            elif not hasattr(self, "_stream_rng"):
-                self._stream_rng = check_random_state(self.random_state)
-            if self.loss_ == "binary_crossentropy":
-                self._check_unit_interval(X, self.loss_)
+            else:  # the first chunk was checked when the network was built
+                if self.loss_ == "binary_crossentropy":
+                    self._check_unit_interval(X, self.loss_)
+                if not hasattr(self, "_stream_rng"):  # fitted by fit(), or loaded
+                    self._stream_rng = check_random_state(self.random_state)
             self._train(
                 X,
                 epochs=1,

@@ -255,3 +255,11 @@ def test_partial_fit_follows_changed_training_parameters(digits):
     assert type(est._optimizer).__name__ == "SGD"
     assert est._trainer[1].optimizer is est._optimizer
     assert est.n_iter_ == 4
+
+
+def test_partial_fit_after_fit_rejects_bce_data_outside_unit_interval(digits):
+    X, _ = digits
+    est = small(epochs=1).fit(X)
+    with pytest.raises(ValueError, match=r"needs training data in \[0, 1\]"):
+        est.partial_fit(X * 16)
+    assert est.n_iter_ == 1
