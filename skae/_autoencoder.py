@@ -66,12 +66,10 @@ def _value_range(X):
     """Return ``(min, max)`` of a dense or sparse matrix."""
     if sp.issparse(X):
         data = X.data
-        has_zeros = X.nnz < X.shape[0] * X.shape[1]
-        low = min(data.min(), 0.0) if data.size else 0.0
-        high = max(data.max(), 0.0) if data.size else 0.0
-        if not has_zeros and data.size:
-            low, high = data.min(), data.max()
-        return float(low), float(high)
+        low, high = (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
+        if X.nnz < X.shape[0] * X.shape[1]:  # implicit zeros are values too
+            low, high = min(low, 0.0), max(high, 0.0)
+        return low, high
     return float(X.min()), float(X.max())
 
 
@@ -446,7 +444,7 @@ default="adam"
                 self._stream_rng = np.random.RandomState(stream_seed)
             else:  # the first chunk was checked when the network was built
                 if self.loss_ == "binary_crossentropy":
-                    self._check_unit_interval(X, self.loss_)
+                    self._check_unit_interval(*_value_range(X), self.loss_)
                 if not hasattr(self, "_stream_rng"):  # fitted by fit(), or loaded
                     self._stream_rng = check_random_state(self.random_state)
             self._train(
@@ -634,8 +632,7 @@ default="adam"
         return cached[1] if cached is not None and cached[0] == key else None
 
     @staticmethod
-    def _check_unit_interval(X, loss):
-        low, high = _value_range(X)
+    def _check_unit_interval(low, high, loss):
         if low < 0.0 or high > 1.0:
             raise ValueError(
                 f"loss={loss!r} needs training data in [0, 1], but X "
@@ -653,7 +650,7 @@ default="adam"
         if loss == "auto":
             loss = "binary_crossentropy" if output_activation == "sigmoid" else "mse"
         if loss == "binary_crossentropy":
-            self._check_unit_interval(X, loss)
+            self._check_unit_interval(low, high, loss)  # X's range is already known
             if output_activation != "sigmoid":
                 raise ValueError(
                     "loss='binary_crossentropy' needs a sigmoid output, but "
