@@ -422,7 +422,10 @@ default="adam"
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            One chunk of training data.
+            One chunk of training data.  It is copied once into a dense
+            float32 array (a sparse chunk too), so memory grows with the
+            chunk's size; :func:`skae.streaming.iter_chunks` cuts a large
+            array or memmap into chunks.
 
         y : None
             Ignored; present for API consistency.

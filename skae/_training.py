@@ -101,8 +101,10 @@ class ReconstructionTrainer(keras.Model):
     """
 
     def __init__(self, encoder, decoder, loss, *, data=None, activity_l1=0.0,
-                 noise_stddev=0.0, clip_noise=False, seed=0, from_logits=False):
+                 noise_stddev=0.0, clip_noise=False, seed=0, from_logits=False, replicas=1, multi_worker=False):
         super().__init__(name="reconstruction_trainer")
+        self.replicas = float(replicas)
+        self.multi_worker = bool(multi_worker)
         self.encoder = encoder
         self.decoder = decoder
         self.loss_fn = _LOSSES[loss]
@@ -122,9 +124,28 @@ class ReconstructionTrainer(keras.Model):
             else keras.Variable(data, trainable=False, dtype="float32", name="training_data")
         )
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Keras's TensorFlow trainer builds a model made under a tf.distribute
+        # strategy from a first batch before fitting; this one is built when
+        # made (see make_trainer), and that step fails on the per-replica
+        # batches of a multi-worker strategy, so there is nothing to do.
+        return
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        logs = super().compute_metrics(x, y, y_pred, sample_weight)
+        if self.multi_worker:
+            # Keras reduces each logged value over the workers with a mean
+            # along axis 0, which a scalar lacks; one-element vectors reduce
+            # to the scalar mean.
+            logs = {key: keras.ops.reshape(value, (1,)) for key, value in logs.items()}
+        return logs
+
     def call(self, inputs, training=False):
         rows, weights = inputs
-        x = rows if self.data is None else keras.ops.take(self.data, rows, axis=0)
+        if self.data is None:
+            x = rows
+        else:  # indices (Keras may hand them over as floats when building)
+            x = keras.ops.take(self.data, keras.ops.cast(rows, "int32"), axis=0)
         x_in = x
         if training and self.noise_stddev > 0:
             noise = keras.random.normal(
@@ -143,7 +164,11 @@ class ReconstructionTrainer(keras.Model):
             per_sample = self.loss_fn(x, reconstruction)
         if self.activity_l1:
             per_sample = per_sample + self.activity_l1 * keras.ops.sum(keras.ops.abs(code), axis=-1)
-        self.add_loss(keras.ops.sum(per_sample * weights) / keras.ops.sum(weights))
+        # Weights sum to one over each global batch (see _normalized_weights);
+        # under a tf.distribute strategy Keras divides an added loss by the
+        # number of replicas and sums the replicas' gradients, so multiplying
+        # by that number makes the step's loss the global batch's mean.
+        self.add_loss(keras.ops.sum(per_sample * weights) * self.replicas)
         return reconstruction
 
 
@@ -229,17 +254,51 @@ def _jit_compile(allow_xla, n_rows, n_features, epochs):
     return allow_xla and float(n_rows) * float(n_features) * epochs >= XLA_MIN_WORK
 
 
+def distribute_strategy():
+    """The ``tf.distribute`` strategy in scope, or None.
+
+    None on other backends and outside any ``strategy.scope()`` (TensorFlow's
+    default strategy).
+    """
+    if keras.backend.backend() != "tensorflow":
+        return None
+    import tensorflow as tf
+
+    return tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
+
+
+def _normalized_weights(n, batch_size, length):
+    """Weights of ``length`` rows cut into batches, the first ``n`` real.
+
+    Each batch's real rows weigh one over their number, padding rows zero, so
+    a batch's weights sum to one and the weighted sum of per-sample losses is
+    the mean over the batch's real rows.
+    """
+    weights = np.zeros(length, dtype=np.float32)
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        weights[start:stop] = 1.0 / (stop - start)
+    return weights
+
+
+def _is_multi_worker(strategy):
+    if strategy is None:
+        return False
+    import tensorflow as tf
+
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+
 def _epoch_plans(rows, batch_size, epochs, shuffle, rng):
     """Row indices and weights of every step, padded to full batches."""
     n = len(rows)
     steps = math.ceil(n / batch_size)
     padded = steps * batch_size
     indices = np.zeros((epochs, padded), dtype=np.int32)
-    weights = np.zeros((epochs, padded), dtype=np.float32)
     for epoch in range(epochs):
         indices[epoch, :n] = rows[rng.permutation(n)] if shuffle else rows
-        weights[epoch, :n] = 1.0
-    return indices.reshape(-1), weights.reshape(-1), steps
+    weights = np.tile(_normalized_weights(n, batch_size, padded), epochs)
+    return indices.reshape(-1), weights, steps
 
 
 class _RowBatches(keras.utils.PyDataset):
@@ -261,13 +320,23 @@ def make_trainer(encoder, decoder, *, loss, optimizer, data=None, activity_l1=0.
                  noise_stddev=0.0, clip_noise=False, seed=0, steps_per_execution=1,
                  jit_compile="auto"):
     """Build and compile a :class:`ReconstructionTrainer`."""
+    strategy = distribute_strategy()
     trainer = ReconstructionTrainer(
         encoder, decoder, loss, data=data, activity_l1=activity_l1,
         noise_stddev=noise_stddev, clip_noise=clip_noise, seed=seed,
         from_logits=jit_compile is True or keras.backend.backend() != "tensorflow",
+        replicas=1 if strategy is None else strategy.num_replicas_in_sync,
+        multi_worker=_is_multi_worker(strategy),
     )
     trainer.compile(optimizer=optimizer, steps_per_execution=steps_per_execution,
                     jit_compile=jit_compile)
+    # Every variable exists by now (the networks are built, the wrapper makes
+    # its own in __init__), so the wrapper is built; the optimizer's slots are
+    # made here too, inside any tf.distribute strategy's scope.
+    trainer.built = True
+
+    if not optimizer.built:
+        optimizer.build(trainer.trainable_variables)
     return trainer
 
 
@@ -310,8 +379,9 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
     callbacks : sequence of keras.callbacks.Callback
         Further callbacks for ``fit``.
     stream : bool, default=False
-        Feed the rows batch by batch instead of copying ``X`` into the
-        trainer (for ``partial_fit``, whose trainer is reused across chunks).
+        Feed the rows (a dense copy of ``X``) as data instead of copying ``X``
+        into the trainer (for ``partial_fit``, whose trainer is reused across
+        chunks).
     trainer : ReconstructionTrainer, default=None
         A compiled trainer from an earlier ``stream=True`` call to reuse, so
         repeated calls do not compile again.
@@ -341,17 +411,26 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
             encoder, decoder, loss=loss, optimizer=optimizer,
             data=_dense_float32(X) if gather else None, activity_l1=activity_l1,
             noise_stddev=noise_stddev, clip_noise=clip_noise, seed=noise_seed,
-            steps_per_execution=_steps_per_execution(steps, epochs),
+            # Keras's multi-step loop does not run under tf.distribute strategies
+            steps_per_execution=(
+                1 if distribute_strategy() is not None else _steps_per_execution(steps, epochs)
+            ),
             jit_compile=_jit_compile(allow_xla and noise_stddev == 0, len(rows), X.shape[1],
                                      epochs),
         )
     if gather:
         data, extra = [indices, weights], {"batch_size": batch_size}
+    elif stream:
+        # A chunk for partial_fit, made dense and copied once in the plan's row
+        # order: its memory is the caller's choice of chunk size.  (A PyDataset
+        # would not copy, but the reused trainer keeps every PyDataset it was
+        # given alive, with its chunk, for as long as the trainer lives.)
+        data, extra = [_dense_float32(X)[indices], weights], {"batch_size": batch_size}
     else:
         data, extra = _RowBatches(X, indices, weights, batch_size), {}
     if validation_rows is not None and len(validation_rows):
         val_rows = np.asarray(validation_rows, dtype=np.int32)
-        val_weights = np.ones(len(val_rows), dtype=np.float32)
+        val_weights = _normalized_weights(len(val_rows), batch_size, len(val_rows))
         if gather:
             extra["validation_data"] = ([val_rows, val_weights], None)
             extra["validation_batch_size"] = batch_size
@@ -387,6 +466,11 @@ _JAX_INFERENCE_LOCK = threading.Lock()
 
 
 def _predict_on_batch(model, block):
+    if _is_multi_worker(getattr(model, "distribute_strategy", None)):
+        # A network built under a multi-worker strategy would run
+        # predict_on_batch as a collective step across the workers, and
+        # return the outputs of all of them; each worker runs it on its own.
+        return keras.ops.convert_to_numpy(model(block, training=False))
     if keras.backend.backend() == "jax":
         with _JAX_INFERENCE_LOCK:
             return np.asarray(model.predict_on_batch(block))

@@ -45,7 +45,7 @@ def test_noise_is_added_in_training_only(digits):
     trainer = ReconstructionTrainer(est.encoder_, est.decoder_, "mse", noise_stddev=0.5,
                                     clip_noise=True, seed=0)
     x = X[:32]
-    w = np.ones(32, np.float32)
+    w = np.full(32, 1 / 32, np.float32)  # a batch's weights sum to one
     clean = keras.ops.convert_to_numpy(trainer((x, w), training=False))
     np.testing.assert_allclose(clean, est.model_.predict_on_batch(x), rtol=1e-5, atol=1e-6)
     noisy = keras.ops.convert_to_numpy(trainer((x, w), training=True))
