@@ -30,7 +30,7 @@ print(f"{data.name}: {X_train.shape[0]} training images of {data.image_shape} pi
 # Fit the blog's model: the defaults of :class:`~skae.AutoencoderTransformer`
 # (Dense(32, relu) code, sigmoid output, Adam, binary cross-entropy, 50
 # epochs, batches of 256).
-autoencoder = AutoencoderTransformer(n_components=32, epochs=3 if QUICK else 50, random_state=0)
+autoencoder = AutoencoderTransformer(n_components=32, epochs=10 if QUICK else 50, random_state=0)
 autoencoder.fit(X_train)
 print(f"final training loss: {autoencoder.loss_curve_[-1]:.4f}")
 

@@ -19,16 +19,17 @@ QUICK = os.environ.get("SKAE_EXAMPLES_QUICK") == "1"
 data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
 X, y = data.data, data.target
 if QUICK:
-    X, y = X[:1000], y[:1000]
+    X, y = X[:2000], y[:2000]
 n_train = int(0.8 * len(X))
 X_train, y_train, X_test, y_test = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
-epochs = 2 if QUICK else 50
+epochs, batch_size = (15, 64) if QUICK else (50, 256)
 
 # %%
 # Fit PCA, the simple autoencoder and the deep one, each with a 32-number
 # code, and measure them on the test images.
 rows, fitted = compare_models(["pca", "dense", "deep"], X_train, y_train, X_test, y_test,
-                              n_components=32, epochs=epochs, random_state=0)
+                              n_components=32, epochs=epochs, batch_size=batch_size,
+                              random_state=0)
 for row in rows:
     print(f"{row['method']:6s} test MSE {row['test_mse']:.5f}  R2 {row['test_r2']:.3f}  "
           f"accuracy on codes {row['accuracy']:.3f}")
@@ -50,7 +51,8 @@ for ax in axes.ravel():
 # %%
 # Test reconstruction error against the code width.
 widths = [2, 8, 32] if QUICK else [2, 4, 8, 16, 32, 64]
-results = sweep_components(["pca", "dense"], widths, X_train, X_test, epochs=epochs, random_state=0)
+results = sweep_components(["pca", "dense"], widths, X_train, X_test, epochs=epochs,
+                           batch_size=batch_size, random_state=0)
 fig, ax = plt.subplots(figsize=(5, 3.5))
 for name, points in results.items():
     ax.plot(*zip(*points), marker="o", label=name)

@@ -19,7 +19,7 @@ QUICK = os.environ.get("SKAE_EXAMPLES_QUICK") == "1"
 NOISE = 0.5
 
 data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
-X = data.data[:1000] if QUICK else data.data
+X = data.data[:2000] if QUICK else data.data
 n_train = int(0.8 * len(X))
 X_train, X_test = X[:n_train], X[n_train:]
 rng = np.random.RandomState(0)
@@ -27,9 +27,10 @@ X_test_noisy = np.clip(X_test + NOISE * rng.standard_normal(X_test.shape), 0, 1)
 
 # %%
 # A plain autoencoder and a denoising one, same budget.
-epochs = 2 if QUICK else 100
-plain = AutoencoderTransformer(32, epochs=epochs, batch_size=128, random_state=0).fit(X_train)
-denoising = AutoencoderTransformer(32, noise_stddev=NOISE, epochs=epochs, batch_size=128,
+epochs, batch_size = (15, 64) if QUICK else (100, 128)
+plain = AutoencoderTransformer(32, epochs=epochs, batch_size=batch_size,
+                               random_state=0).fit(X_train)
+denoising = AutoencoderTransformer(32, noise_stddev=NOISE, epochs=epochs, batch_size=batch_size,
                                    random_state=0).fit(X_train)
 
 # %%

@@ -32,7 +32,7 @@ pipe = Pipeline([("reduce", PCA()), ("clf", LogisticRegression(max_iter=2000))])
 grid = {
     "reduce": [
         PCA(random_state=0),
-        AutoencoderTransformer(epochs=2 if QUICK else 60, batch_size=64, random_state=0),
+        AutoencoderTransformer(epochs=20 if QUICK else 60, batch_size=64, random_state=0),
     ],
     "reduce__n_components": [8, 16, 32],
 }
@@ -52,4 +52,5 @@ for kind in ("PCA", "AutoencoderTransformer"):
 ax.set_xlabel("n_components")
 ax.set_ylabel("CV accuracy")
 ax.legend()
+fig.tight_layout()
 plt.show()

@@ -674,7 +674,7 @@ default="adam"
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components_), dtype float32
+        X_new : ndarray of shape (n_samples, n_components), dtype float32
             The codes.
         """
         check_is_fitted(self)
@@ -688,12 +688,12 @@ default="adam"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components_)
+        X : array-like of shape (n_samples, n_components)
             Codes, e.g. the output of :meth:`transform`.
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, n_features_in_), dtype float32
+        X_original : ndarray of shape (n_samples, n_features), dtype float32
             The reconstructions.
         """
         check_is_fitted(self)

@@ -1,4 +1,4 @@
-"""Feeding data that do not fit in memory to :meth:`AutoencoderTransformer.partial_fit`.
+"""Feeding data that do not fit in memory to :meth:`skae.AutoencoderTransformer.partial_fit`.
 
 :func:`iter_chunks` cuts an array, a :class:`numpy.memmap` or a sparse matrix
 into consecutive blocks of rows, converted to float32 (and scaled) one block
@@ -84,7 +84,7 @@ def iter_chunks(X, chunk_size, *, scale=None, dtype=np.float32, shuffle=False,
     See Also
     --------
     fit_stream : Run ``partial_fit`` over the blocks for several passes.
-    AutoencoderTransformer.partial_fit : Train on one block.
+    skae.AutoencoderTransformer.partial_fit : Train on one block.
 
     Examples
     --------
