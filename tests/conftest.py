@@ -6,6 +6,9 @@ import pytest
 
 from skae.datasets import load_digits, load_mnist
 
+# helper scripts run in subprocesses by the tests, not test modules
+collect_ignore = ["scripts"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 
