@@ -14,7 +14,10 @@ network, and reported as ratios:
   256; squared loss, float64), plus the final training loss of each;
 * transform: one-row latency (median of many calls) and 10,000-row time of
   skae's ``transform``/``inverse_transform`` against PCA and Keras
-  ``predict``/direct calls of the same encoder.
+  ``predict``/direct calls of the same encoder;
+* tiny fits (20 rows x 5 features, batch 16): a new estimator's whole ``fit``
+  with 4 training steps (run eagerly) and with 10 steps (compiled), the cost
+  that dominates scikit-learn's estimator checks and searches on small data.
 """
 
 import argparse
@@ -137,6 +140,23 @@ def bench_transform(X, est):
     return results
 
 
+def bench_tiny_fits(repeats=5):
+    """Median seconds of a whole fit on tiny data, eager (4 steps) vs compiled (10)."""
+    X = np.random.default_rng(0).random((20, 5))
+    AutoencoderTransformer(n_components=3, epochs=2, batch_size=16).fit(X)  # warm up Keras
+    out = {}
+    for epochs in (2, 5):
+        times = []
+        for seed in range(repeats):
+            est = AutoencoderTransformer(n_components=3, epochs=epochs, batch_size=16,
+                                         random_state=seed)
+            start = time.perf_counter()
+            est.fit(X)
+            times.append(time.perf_counter() - start)
+        out[2 * epochs] = statistics.median(times)
+    return out
+
+
 def main(argv=None):
     import keras
 
@@ -168,6 +188,10 @@ def main(argv=None):
     big = results["10,000 rows"]
     print(f"10,000-row skae transform / Keras predict: "
           f"{big['skae transform'] / big['Keras encoder.predict']:.2f}x")
+
+    tiny = bench_tiny_fits()
+    print("\ntiny fits (20 x 5, batch 16), median s per fit: "
+          f"4 steps (eager) {tiny[4]:.3f}, 10 steps (compiled) {tiny[10]:.3f}")
 
 
 if __name__ == "__main__":
