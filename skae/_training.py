@@ -514,7 +514,9 @@ def predict_batched(model, X, n_outputs):
 def snapshot_state(model, optimizer=None):
     """Copy the weights of ``model`` and the variables of ``optimizer``."""
     variables = list(model.weights) + (list(optimizer.variables) if optimizer is not None else [])
-    return [(v, keras.ops.convert_to_numpy(v.value).copy()) for v in variables]
+    # Variable.numpy() also reads the optimizer's counters when they are
+    # tf.distribute variables, whose raw .value cannot be converted.
+    return [(v, np.array(v.numpy(), copy=True)) for v in variables]
 
 
 def restore_state(snapshot):

@@ -10,6 +10,7 @@ import os
 import sys
 
 import numpy as np
+import scipy.sparse as sp
 
 mode, out = sys.argv[1], sys.argv[2]
 if mode == "mirrored":
@@ -54,6 +55,14 @@ else:
 with scope:
     est = AutoencoderTransformer(**PARAMS).fit(X)
     Z_in_scope = est.transform(X[:100])
+    # the other ways of training: chunks, sparse input, warm start
+    streamed = AutoencoderTransformer(n_components=8, batch_size=64, random_state=0)
+    streamed.partial_fit(X[:300]).partial_fit(X[300:])
+    sparse = AutoencoderTransformer(n_components=8, epochs=3, batch_size=64, random_state=0)
+    sparse.fit(sp.csr_matrix(X))
+    warm = AutoencoderTransformer(n_components=8, epochs=3, batch_size=64, random_state=0,
+                                  warm_start=True)
+    warm.fit(X).fit(X)
 variable_types = sorted({type(v.value).__name__ for v in est.model_.weights})
 
 # inference outside the scope: each process on its own rows, in batches
@@ -71,6 +80,9 @@ np.savez(
     scope_error=np.abs(est.transform(X[:100]) - Z_in_scope).max(),
     subset_error=np.abs(est.transform(part[:7]) - Z[:7]).max(),
     reconstruction_mse=-est.score(X),
+    streamed_loss=np.asarray(streamed.loss_curve_),
+    sparse_loss=np.asarray(sparse.loss_curve_),
+    warm_loss=np.asarray(warm.loss_curve_),
     replicas=replicas,
     variable_types=np.asarray(variable_types),
 )
