@@ -101,7 +101,8 @@ class ReconstructionTrainer(keras.Model):
     """
 
     def __init__(self, encoder, decoder, loss, *, data=None, activity_l1=0.0,
-                 noise_stddev=0.0, clip_noise=False, seed=0, from_logits=False, replicas=1, multi_worker=False):
+                 noise_stddev=0.0, clip_noise=False, seed=0, from_logits=False, replicas=1,
+                 multi_worker=False):
         super().__init__(name="reconstruction_trainer")
         self.replicas = float(replicas)
         self.multi_worker = bool(multi_worker)
@@ -349,7 +350,6 @@ def make_trainer(encoder, decoder, *, loss, optimizer, data=None, activity_l1=0.
     # its own in __init__), so the wrapper is built; the optimizer's slots are
     # made here too, inside any tf.distribute strategy's scope.
     trainer.built = True
-
     if not optimizer.built:
         optimizer.build(trainer.trainable_variables)
     return trainer

@@ -22,9 +22,14 @@ def _check_positive_int(value, name):
 
 
 def _is_file_backed(X):
-    """Whether ``X`` is a C-contiguous memmap over a whole file mapping."""
+    """Whether ``X`` is a read-only, C-contiguous memmap of a whole mapping.
+
+    Only then do the file's bytes equal the array's: a copy-on-write ("c")
+    map's changes never reach the file, and a writable one's need not have.
+    """
     return (
         isinstance(X, np.memmap)
+        and getattr(X, "mode", None) == "r"
         and isinstance(X.base, mmap.mmap)
         and X.filename is not None
         and X.flags.c_contiguous
@@ -54,10 +59,11 @@ def iter_chunks(X, chunk_size, *, scale=None, dtype=np.float32, shuffle=False,
     Parameters
     ----------
     X : {ndarray, numpy.memmap, sparse matrix} of shape (n_samples, ...)
-        The data.  A :class:`numpy.memmap` over a file (for instance uint8
-        images on disk) is read block by block, each block mapped and released
-        on its own, so memory stays proportional to `chunk_size`.  Rows may be
-        of any shape (images are flattened to one row each).
+        The data.  A read-only :class:`numpy.memmap` of a file (for
+        instance uint8 images on disk, opened with ``mode="r"``) is read from
+        the file block by block instead of through the map, so memory stays
+        proportional to `chunk_size`.  Rows may be of any shape (images are
+        flattened to one row each).
 
     chunk_size : int
         Rows per block (the last block may be smaller).

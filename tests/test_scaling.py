@@ -139,13 +139,19 @@ def test_iter_chunks_reads_a_memmap_block_by_block(uint8_memmap):
     np.testing.assert_array_equal(
         np.vstack(chunks), images.reshape(len(images), -1).astype(np.float32) * np.float32(1 / 255)
     )
-    # a view of the memmap (not file-backed as a whole) is sliced instead
+    # a view of the memmap is sliced instead
     np.testing.assert_array_equal(np.vstack(list(iter_chunks(mm[100:], 400))),
                                   images[100:].reshape(-1, 64))
     shuffled = list(iter_chunks(mm, 500, shuffle=True, random_state=0))
     assert sorted(map(len, shuffled)) == [297, 500, 500, 500]
     np.testing.assert_array_equal(np.sort(np.vstack(shuffled), axis=0),
                                   np.sort(images.reshape(-1, 64).astype(np.float32), axis=0))
+    # so is a memmap that is not read-only: a copy-on-write map's changes
+    # never reach the file, and the chunks must show them
+    private = np.memmap(mm.filename, dtype=np.uint8, mode="c", shape=images.shape)
+    private[0, 0, 0] = images[0, 0, 0] + 7
+    assert next(iter_chunks(private, 10))[0, 0] == images[0, 0, 0] + 7
+    assert next(iter_chunks(mm, 10))[0, 0] == images[0, 0, 0]
 
 
 def test_iter_chunks_keeps_sparse_blocks_sparse(digits):
