@@ -40,7 +40,7 @@ KERAS_PAGES = {
     "keras.optimizers.SGD": "api/optimizers/sgd/",
     "keras.utils.PyDataset": "api/utils/python_utils/#pydataset-class",
     "keras.distribution.DataParallel": "api/distribution/data_parallel/",
-    "keras.distribution.list_devices": "api/distribution/list_devices/",
+    "keras.distribution.list_devices": "api/distribution/distribution_utils/#listdevices-function",
     "keras.saving.load_model": "api/models/model_saving_apis/model_saving_and_loading/",
 }
 TF_PAGES = {
