@@ -524,7 +524,6 @@ default="adam"
         hidden, image_shape = self._network_spec(X.shape[1])
         output_activation, loss = self._resolve_output(X)
         from ._architectures import build_conv_autoencoder, build_dense_autoencoder
-        from ._training import make_optimizer
 
         if image_shape is None:
             model, encoder, decoder = build_dense_autoencoder(
@@ -544,8 +543,7 @@ default="adam"
         self.loss_ = loss
         self.history_ = {}
         self.n_iter_ = 0
-        self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
-        self._optimizer_name = self.optimizer
+        self._optimizer = None  # a new network gets a new optimizer in _train
         self._trainer = None
 
     def _check_warm_start_compatible(self):

@@ -263,11 +263,13 @@ EAGER_MAX_STEPS = 8
 
 
 def _run_eagerly(total_steps):
-    """Whether a fit of ``total_steps`` steps should skip compiling its step."""
+    """Whether a fit of ``total_steps`` steps should skip compiling its step.
+
+    (Under a ``tf.distribute`` strategy :func:`make_trainer` compiles anyway.)
+    """
     if total_steps > EAGER_MAX_STEPS or keras.backend.backend() not in ("tensorflow", "jax"):
         return False
-    # distributed training always runs compiled
-    return distribute_strategy() is None and keras.distribution.distribution() is None
+    return keras.distribution.distribution() is None  # distributed training runs compiled
 
 
 def distribute_strategy():
@@ -335,8 +337,15 @@ class _RowBatches(keras.utils.PyDataset):
 def make_trainer(encoder, decoder, *, loss, optimizer, data=None, activity_l1=0.0,
                  noise_stddev=0.0, clip_noise=False, seed=0, steps_per_execution=1,
                  jit_compile="auto", run_eagerly=False):
-    """Build and compile a :class:`ReconstructionTrainer`."""
+    """Build and compile a :class:`ReconstructionTrainer`.
+
+    Under a ``tf.distribute`` strategy the step is always compiled and runs
+    one step per call (Keras's multi-step loop does not run there), whatever
+    ``steps_per_execution`` and ``run_eagerly`` ask.
+    """
     strategy = distribute_strategy()
+    if strategy is not None:
+        steps_per_execution, run_eagerly = 1, False
     trainer = ReconstructionTrainer(
         encoder, decoder, loss, data=data, activity_l1=activity_l1,
         noise_stddev=noise_stddev, clip_noise=clip_noise, seed=seed,
@@ -426,10 +435,7 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
             encoder, decoder, loss=loss, optimizer=optimizer,
             data=_dense_float32(X) if gather else None, activity_l1=activity_l1,
             noise_stddev=noise_stddev, clip_noise=clip_noise, seed=noise_seed,
-            # Keras's multi-step loop does not run under tf.distribute strategies
-            steps_per_execution=(
-                1 if distribute_strategy() is not None else _steps_per_execution(steps, epochs)
-            ),
+            steps_per_execution=_steps_per_execution(steps, epochs),
             jit_compile=_jit_compile(allow_xla and noise_stddev == 0, len(rows), X.shape[1],
                                      epochs),
             run_eagerly=not stream and _run_eagerly(steps * epochs),
@@ -481,22 +487,29 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
 _JAX_INFERENCE_LOCK = threading.Lock()
 
 
-def _predict_on_batch(model, block):
+def _batch_predictor(model):
+    """A function running ``model`` on one batch and returning NumPy arrays."""
     if _is_multi_worker(getattr(model, "distribute_strategy", None)):
         # A network built under a multi-worker strategy would run
         # predict_on_batch as a collective step across the workers, and
         # return the outputs of all of them; each worker runs it on its own.
-        return keras.ops.convert_to_numpy(model(block, training=False))
+        return lambda block: keras.ops.convert_to_numpy(model(block, training=False))
     if keras.backend.backend() == "jax":
-        with _JAX_INFERENCE_LOCK:
-            return np.asarray(model.predict_on_batch(block))
-    return np.asarray(model.predict_on_batch(block))
+
+        def predict(block):
+            with _JAX_INFERENCE_LOCK:
+                return np.asarray(model.predict_on_batch(block))
+
+        return predict
+    # predict_on_batch runs a compiled function and returns NumPy arrays.
+    return lambda block: np.asarray(model.predict_on_batch(block))
 
 
 def predict_batched(model, X, n_outputs):
     """Run ``model`` on ``X`` in fixed-shape batches; return float32 outputs."""
     n_samples = X.shape[0]
     out = np.empty((n_samples, n_outputs), dtype=np.float32)
+    predict = _batch_predictor(model)
     buffer = None
     for start, block in iter_dense_batches(X, INFERENCE_BATCH_SIZE):
         rows = block.shape[0]
@@ -506,8 +519,7 @@ def predict_batched(model, X, n_outputs):
             buffer[:rows] = block
             buffer[rows:] = 0.0
             block = buffer
-        # predict_on_batch runs a compiled function and returns NumPy arrays.
-        out[start : start + rows] = _predict_on_batch(model, block)[:rows]
+        out[start : start + rows] = predict(block)[:rows]
     return out
 
 
