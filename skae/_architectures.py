@@ -6,6 +6,7 @@ receives an explicit seed, so building a network never consumes Keras's,
 NumPy's or Python's global random state.
 """
 
+import itertools
 import math
 
 import keras
@@ -13,8 +14,18 @@ import keras
 __all__ = ["build_conv_autoencoder", "build_dense_autoencoder", "conv_grid", "decoder_logits"]
 
 
-def _kernel_initializer(seed):
-    return keras.initializers.GlorotUniform(seed=int(seed))
+def _kernel_initializers(seed):
+    """Glorot-uniform initialisers seeded ``seed``, ``seed + 1``, ... (one per layer)."""
+    return (keras.initializers.GlorotUniform(seed=int(seed) + i) for i in itertools.count())
+
+
+def _assemble(encoder, code_inputs, logits, output_activation, n_features):
+    """Finish the decoder with its ``"reconstruction"`` activation; return all three models."""
+    reconstruction = keras.layers.Activation(output_activation, name="reconstruction")(logits)
+    decoder = keras.Model(code_inputs, reconstruction, name="decoder")
+    x = keras.Input(shape=(n_features,), dtype="float32", name="input")
+    autoencoder = keras.Model(x, decoder(encoder(x)), name="autoencoder")
+    return autoencoder, encoder, decoder
 
 
 def build_dense_autoencoder(
@@ -59,20 +70,17 @@ def build_dense_autoencoder(
         (:func:`decoder_logits`).
     """
     hidden = [int(width) for width in hidden_layer_sizes]
-    layer_index = 0
+    initializers = _kernel_initializers(seed)
 
     def dense(units, act, name):
-        nonlocal layer_index
-        layer = keras.layers.Dense(
+        return keras.layers.Dense(
             units,
             activation=act,
-            kernel_initializer=_kernel_initializer(seed + layer_index),
+            kernel_initializer=next(initializers),
             bias_initializer="zeros",
             dtype="float32",
             name=name,
         )
-        layer_index += 1
-        return layer
 
     inputs = keras.Input(shape=(n_features,), dtype="float32", name="features")
     h = inputs
@@ -86,12 +94,7 @@ def build_dense_autoencoder(
     for i, width in enumerate(reversed(hidden)):
         h = dense(width, activation, f"decoder_hidden_{i}")(h)
     logits = dense(n_features, None, "reconstruction_logits")(h)
-    reconstruction = keras.layers.Activation(output_activation, name="reconstruction")(logits)
-    decoder = keras.Model(code_inputs, reconstruction, name="decoder")
-
-    x = keras.Input(shape=(n_features,), dtype="float32", name="input")
-    autoencoder = keras.Model(x, decoder(encoder(x)), name="autoencoder")
-    return autoencoder, encoder, decoder
+    return _assemble(encoder, code_inputs, logits, output_activation, n_features)
 
 
 def conv_grid(image_shape, n_layers):
@@ -142,23 +145,18 @@ def build_conv_autoencoder(
     height, width, channels = (int(v) for v in image_shape)
     n_features = height * width * channels
     filters = [int(f) for f in filters]
-    layer_index = 0
-
-    def seeded():
-        nonlocal layer_index
-        layer_index += 1
-        return _kernel_initializer(seed + layer_index - 1)
+    initializers = _kernel_initializers(seed)
 
     inputs = keras.Input(shape=(n_features,), dtype="float32", name="features")
     h = keras.layers.Reshape((height, width, channels), name="to_image")(inputs)
     for i, n_filters in enumerate(filters):
         h = keras.layers.Conv2D(
             n_filters, 3, strides=2, padding="same", activation=activation,
-            kernel_initializer=seeded(), name=f"encoder_conv_{i}",
+            kernel_initializer=next(initializers), name=f"encoder_conv_{i}",
         )(h)
     h = keras.layers.Flatten(name="flatten")(h)
     code = keras.layers.Dense(
-        n_components, activation=activation, kernel_initializer=seeded(), name="code"
+        n_components, activation=activation, kernel_initializer=next(initializers), name="code"
     )(h)
     encoder = keras.Model(inputs, code, name="encoder")
 
@@ -166,30 +164,25 @@ def build_conv_autoencoder(
     innermost = filters[-1] if filters else channels
     code_inputs = keras.Input(shape=(n_components,), dtype="float32", name="code_input")
     h = keras.layers.Dense(
-        grid_h * grid_w * innermost, activation=activation, kernel_initializer=seeded(),
+        grid_h * grid_w * innermost, activation=activation, kernel_initializer=next(initializers),
         name="decoder_dense",
     )(code_inputs)
     h = keras.layers.Reshape((grid_h, grid_w, innermost), name="to_grid")(h)
     for i, n_filters in enumerate(reversed(filters[:-1])):
         h = keras.layers.Conv2DTranspose(
             n_filters, 3, strides=2, padding="same", activation=activation,
-            kernel_initializer=seeded(), name=f"decoder_deconv_{i}",
+            kernel_initializer=next(initializers), name=f"decoder_deconv_{i}",
         )(h)
     if filters:
         h = keras.layers.Conv2DTranspose(
-            channels, 3, strides=2, padding="same", kernel_initializer=seeded(),
+            channels, 3, strides=2, padding="same", kernel_initializer=next(initializers),
             name="reconstruction_logits",
         )(h)
     extra_h, extra_w = grid_h * 2 ** len(filters) - height, grid_w * 2 ** len(filters) - width
     if extra_h or extra_w:
         h = keras.layers.Cropping2D(((0, extra_h), (0, extra_w)), name="crop")(h)
     logits = keras.layers.Flatten(name="to_features")(h)
-    reconstruction = keras.layers.Activation(output_activation, name="reconstruction")(logits)
-    decoder = keras.Model(code_inputs, reconstruction, name="decoder")
-
-    x = keras.Input(shape=(n_features,), dtype="float32", name="input")
-    autoencoder = keras.Model(x, decoder(encoder(x)), name="autoencoder")
-    return autoencoder, encoder, decoder
+    return _assemble(encoder, code_inputs, logits, output_activation, n_features)
 
 
 def decoder_logits(decoder):
