@@ -13,20 +13,14 @@ temporary copies would grow by at least the input's size.
 
 import argparse
 import os
-import resource
-import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from _common import peak_mb  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
 from skae._training import INFERENCE_BATCH_SIZE  # noqa: E402
-
-
-def peak_mb():
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
 
 
 def main(argv=None):

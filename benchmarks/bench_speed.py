@@ -30,6 +30,7 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from _common import DEFAULT_DATA_DIR  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
 from skae.datasets import MNISTNotFoundError, load_digits, load_mnist  # noqa: E402
@@ -161,7 +162,7 @@ def main(argv=None):
     import keras
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     parser.add_argument("--epochs", type=int, default=10)
     args = parser.parse_args(argv)
     X, name = load(args.data_dir)

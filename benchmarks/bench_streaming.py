@@ -22,7 +22,6 @@ of the pass and the reconstruction MSE of the file's first 10,000 rows after it.
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -32,13 +31,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from _common import DEFAULT_DATA_DIR, peak_mb  # noqa: E402
 
 N_FEATURES = 784
-
-
-def peak_mb():
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
 
 
 def write_file(path, rows, data_dir):
@@ -93,7 +88,7 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=240_000)
     parser.add_argument("--chunk", type=int, default=10_000)
     parser.add_argument("--dir", default=None, help="folder for the data file (default: a temp dir)")
-    parser.add_argument("--data-dir", default=os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
