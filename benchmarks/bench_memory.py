@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 from _common import peak_mb  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
-from skae._training import INFERENCE_BATCH_SIZE  # noqa: E402
+from skae._inference import INFERENCE_BATCH_SIZE  # noqa: E402
 
 
 def main(argv=None):

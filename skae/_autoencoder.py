@@ -677,7 +677,7 @@ default="adam"
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        from ._training import predict_batched
+        from ._inference import predict_batched
 
         return predict_batched(self.encoder_, X, self.n_components_)
 
@@ -702,7 +702,7 @@ default="adam"
                 f"inverse_transform is expecting {self.n_components_} features "
                 "(n_components_) as input."
             )
-        from ._training import predict_batched
+        from ._inference import predict_batched
 
         return predict_batched(self.decoder_, Z, self.n_features_in_)
 
@@ -722,14 +722,9 @@ default="adam"
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        from ._training import INFERENCE_BATCH_SIZE, iter_dense_batches, predict_batched
+        from ._inference import mean_squared_errors
 
-        scores = np.empty(X.shape[0], dtype=np.float64)
-        for start, block in iter_dense_batches(X, INFERENCE_BATCH_SIZE):
-            reconstruction = predict_batched(self.model_, block, self.n_features_in_)
-            error = block.astype(np.float64) - reconstruction
-            scores[start : start + block.shape[0]] = -np.mean(error * error, axis=1)
-        return scores
+        return -mean_squared_errors(self.model_, X)
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error over `X`.

@@ -1,4 +1,4 @@
-"""Compiling, training and batched inference of Keras autoencoders.
+"""Compiling and training Keras autoencoders.
 
 Like :mod:`skae._architectures`, this module knows nothing about
 scikit-learn.  All randomness comes from seeds passed in by the caller: the
@@ -7,28 +7,17 @@ never reads or advances a global random state.
 """
 
 import math
-import threading
 
 import keras
 import numpy as np
 import scipy.sparse as sp
 
 from ._architectures import decoder_logits
+from ._inference import dense_float32, is_multi_worker
 from .exceptions import TrainingDivergedError
 
-__all__ = [
-    "INFERENCE_BATCH_SIZE",
-    "iter_dense_batches",
-    "make_optimizer",
-    "make_trainer",
-    "predict_batched",
-    "train_autoencoder",
-]
-
-#: Rows per inference call.  Inference always runs on batches of exactly this
-#: many rows (the last one zero-padded), so a row's result never depends on how
-#: many other rows were transformed with it.
-INFERENCE_BATCH_SIZE = 256
+__all__ = ["make_optimizer", "make_trainer", "restore_state", "snapshot_state",
+           "train_autoencoder"]
 
 _OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
@@ -52,22 +41,6 @@ MAX_STEPS_PER_EXECUTION = 32
 def make_optimizer(name, learning_rate):
     """Return a fresh Keras optimizer of the named kind."""
     return _OPTIMIZERS[name](learning_rate=learning_rate)
-
-
-def _dense_float32(block):
-    if sp.issparse(block):
-        block = block.toarray()
-    return np.ascontiguousarray(block, dtype=np.float32)
-
-
-def iter_dense_batches(X, batch_size):
-    """Yield ``(start, block)`` with ``block`` a dense float32 copy of rows.
-
-    Sparse matrices are densified one block at a time, so memory stays bounded
-    by ``batch_size`` rows.
-    """
-    for start in range(0, X.shape[0], batch_size):
-        yield start, _dense_float32(X[start : start + batch_size])
 
 
 def _binary_crossentropy_from_logits(target, logits):
@@ -299,14 +272,6 @@ def _normalized_weights(n, batch_size, length):
     return weights
 
 
-def _is_multi_worker(strategy):
-    if strategy is None:
-        return False
-    import tensorflow as tf
-
-    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-
-
 def _epoch_plans(rows, batch_size, epochs, shuffle, rng):
     """Row indices and weights of every step, padded to full batches."""
     n = len(rows)
@@ -331,7 +296,7 @@ class _RowBatches(keras.utils.PyDataset):
 
     def __getitem__(self, i):
         sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
-        return ((_dense_float32(self.X[self.indices[sl]]), self.weights[sl]),)
+        return ((dense_float32(self.X[self.indices[sl]]), self.weights[sl]),)
 
 
 def make_trainer(encoder, decoder, *, loss, optimizer, data=None, activity_l1=0.0,
@@ -351,7 +316,7 @@ def make_trainer(encoder, decoder, *, loss, optimizer, data=None, activity_l1=0.
         noise_stddev=noise_stddev, clip_noise=clip_noise, seed=seed,
         from_logits=jit_compile is True or keras.backend.backend() != "tensorflow",
         replicas=1 if strategy is None else strategy.num_replicas_in_sync,
-        multi_worker=_is_multi_worker(strategy),
+        multi_worker=is_multi_worker(strategy),
     )
     trainer.compile(optimizer=optimizer, steps_per_execution=steps_per_execution,
                     jit_compile=jit_compile, run_eagerly=run_eagerly)
@@ -433,7 +398,7 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
     if trainer is None or not stream:
         trainer = make_trainer(
             encoder, decoder, loss=loss, optimizer=optimizer,
-            data=_dense_float32(X) if gather else None, activity_l1=activity_l1,
+            data=dense_float32(X) if gather else None, activity_l1=activity_l1,
             noise_stddev=noise_stddev, clip_noise=clip_noise, seed=noise_seed,
             steps_per_execution=_steps_per_execution(steps, epochs),
             jit_compile=_jit_compile(allow_xla and noise_stddev == 0, len(rows), X.shape[1],
@@ -447,7 +412,7 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
         # order: its memory is the caller's choice of chunk size.  (A PyDataset
         # would not copy, but the reused trainer keeps every PyDataset it was
         # given alive, with its chunk, for as long as the trainer lives.)
-        data, extra = [_dense_float32(X)[indices], weights], {"batch_size": batch_size}
+        data, extra = [dense_float32(X)[indices], weights], {"batch_size": batch_size}
     else:
         data, extra = _RowBatches(X, indices, weights, batch_size), {}
     if validation_rows is not None and len(validation_rows):
@@ -479,48 +444,6 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
             "activity_l1. The estimator was left as it was before this fit."
         )
     return history, tracker.best_epoch, trainer
-
-
-#: Keras's JAX backend donates the model's variable buffers to each compiled
-#: call, so two threads predicting with one model at once would use each
-#: other's freed buffers; inference is serialised on that backend.
-_JAX_INFERENCE_LOCK = threading.Lock()
-
-
-def _batch_predictor(model):
-    """A function running ``model`` on one batch and returning NumPy arrays."""
-    if _is_multi_worker(getattr(model, "distribute_strategy", None)):
-        # A network built under a multi-worker strategy would run
-        # predict_on_batch as a collective step across the workers, and
-        # return the outputs of all of them; each worker runs it on its own.
-        return lambda block: keras.ops.convert_to_numpy(model(block, training=False))
-    if keras.backend.backend() == "jax":
-
-        def predict(block):
-            with _JAX_INFERENCE_LOCK:
-                return np.asarray(model.predict_on_batch(block))
-
-        return predict
-    # predict_on_batch runs a compiled function and returns NumPy arrays.
-    return lambda block: np.asarray(model.predict_on_batch(block))
-
-
-def predict_batched(model, X, n_outputs):
-    """Run ``model`` on ``X`` in fixed-shape batches; return float32 outputs."""
-    n_samples = X.shape[0]
-    out = np.empty((n_samples, n_outputs), dtype=np.float32)
-    predict = _batch_predictor(model)
-    buffer = None
-    for start, block in iter_dense_batches(X, INFERENCE_BATCH_SIZE):
-        rows = block.shape[0]
-        if rows < INFERENCE_BATCH_SIZE:
-            if buffer is None:
-                buffer = np.zeros((INFERENCE_BATCH_SIZE, block.shape[1]), np.float32)
-            buffer[:rows] = block
-            buffer[rows:] = 0.0
-            block = buffer
-        out[start : start + rows] = predict(block)[:rows]
-    return out
 
 
 def snapshot_state(model, optimizer=None):
