@@ -299,6 +299,73 @@ class _RowBatches(keras.utils.PyDataset):
         return ((dense_float32(self.X[self.indices[sl]]), self.weights[sl]),)
 
 
+class _ArrayBatches:
+    """Batches ``((rows, weights),)`` of index and weight arrays, as Keras's fit makes them."""
+
+    def __init__(self, rows, weights, batch_size):
+        self.rows, self.weights, self.batch_size = rows, weights, batch_size
+
+    def __len__(self):
+        return math.ceil(len(self.rows) / self.batch_size)
+
+    def __getitem__(self, i):
+        sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        return ((self.rows[sl], self.weights[sl]),)
+
+
+def _logged(logs):
+    return {key: float(keras.ops.convert_to_numpy(value)) for key, value in logs.items()}
+
+
+def _fit_eagerly(trainer, batches, validation, *, epochs, steps, verbose, callbacks):
+    """Keras's ``fit`` loop for an eager fit on TensorFlow, without tf.data.
+
+    Keras's TensorFlow trainer feeds any data through a ``tf.data``
+    pipeline, whose set-up (about 80 ms, again for the validation data) costs
+    more than the few eager steps of a small fit.  This runs the same steps
+    on the same batches, with the same callbacks, logs and history:
+    ``batches[k]`` is the ``k``-th training batch of the whole fit (epoch
+    ``k // steps``), ``validation`` the validation batches or None.
+    """
+    callbacks = keras.callbacks.CallbackList(
+        callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose, epochs=epochs,
+        steps=steps, model=trainer,
+    )
+    trainer.make_train_function()
+    if validation is not None:
+        trainer.make_test_function()
+    trainer.stop_training = False
+    callbacks.on_train_begin()
+    epoch_logs = None
+    for epoch in range(epochs):
+        trainer.reset_metrics()
+        callbacks.on_epoch_begin(epoch)
+        for step in range(steps):
+            callbacks.on_train_batch_begin(step)
+            logs = trainer.train_function(iter([batches[epoch * steps + step]]))
+            callbacks.on_train_batch_end(step, _logged(logs))
+            if trainer.stop_training:
+                break
+        epoch_logs = _logged(trainer.get_metrics_result())
+        if validation is not None:
+            callbacks.on_test_begin()
+            trainer.reset_metrics()
+            for step in range(len(validation)):
+                callbacks.on_test_batch_begin(step)
+                logs = trainer.test_function(iter([validation[step]]))
+                callbacks.on_test_batch_end(step, _logged(logs))
+            val_logs = _logged(trainer.get_metrics_result())
+            callbacks.on_test_end(val_logs)
+            epoch_logs.update({f"val_{key}": value for key, value in val_logs.items()})
+        callbacks.on_epoch_end(epoch, epoch_logs)
+        if trainer.stop_training:
+            break
+    if epochs > 0:
+        trainer.optimizer.finalize_variable_values(trainer.trainable_weights)
+    callbacks.on_train_end(logs=epoch_logs)
+    return trainer.history
+
+
 def make_trainer(encoder, decoder, *, loss, optimizer, data=None, activity_l1=0.0,
                  noise_stddev=0.0, clip_noise=False, seed=0, steps_per_execution=1,
                  jit_compile="auto", run_eagerly=False):
@@ -329,6 +396,12 @@ def make_trainer(encoder, decoder, *, loss, optimizer, data=None, activity_l1=0.
     return trainer
 
 
+#: Sparse training data whose dense float32 copy holds at most this many
+#: values (64 MiB) is densified once, like dense data, instead of one batch at
+#: a time.
+SMALL_DENSE_VALUES = 2**24
+
+
 def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_size, shuffle,
                       seed, verbose, activity_l1=0.0, noise_stddev=0.0, clip_noise=False,
                       train_rows=None, validation_rows=None, early_stopping=False,
@@ -341,9 +414,10 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
     encoder, decoder : keras.Model
         The two halves of the autoencoder (trained in place).
     X : ndarray or scipy sparse CSR matrix of shape (n_samples, n_features)
-        Data.  Without ``trainer``, a dense ``X`` is copied once into a
-        float32 variable and batches are gathered inside the compiled step;
-        a sparse ``X`` is densified one batch at a time.
+        Data.  Without ``trainer``, a dense ``X`` (or a sparse one of at
+        most ``SMALL_DENSE_VALUES`` values) is copied once into a float32
+        variable and batches are gathered inside the compiled step; a larger
+        sparse ``X`` is densified one batch at a time.
     loss : {"binary_crossentropy", "mse", "mae"}
         Per-sample reconstruction loss.
     optimizer : keras.optimizers.Optimizer
@@ -394,7 +468,8 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
     rng = np.random.default_rng(seed)
     indices, weights, steps = _epoch_plans(rows, batch_size, epochs, shuffle, rng)
     noise_seed = int(rng.integers(np.iinfo(np.int32).max))
-    gather = not stream and not sp.issparse(X)
+    # A sparse X is densified one batch at a time, unless its dense copy is small.
+    gather = not stream and (not sp.issparse(X) or X.shape[0] * X.shape[1] <= SMALL_DENSE_VALUES)
     if trainer is None or not stream:
         trainer = make_trainer(
             encoder, decoder, loss=loss, optimizer=optimizer,
@@ -415,24 +490,32 @@ def train_autoencoder(encoder, decoder, X, *, loss, optimizer, epochs, batch_siz
         data, extra = [dense_float32(X)[indices], weights], {"batch_size": batch_size}
     else:
         data, extra = _RowBatches(X, indices, weights, batch_size), {}
+    validation = None
     if validation_rows is not None and len(validation_rows):
         val_rows = np.asarray(validation_rows, dtype=np.int32)
         val_weights = _normalized_weights(len(val_rows), batch_size, len(val_rows))
         if gather:
+            validation = _ArrayBatches(val_rows, val_weights, batch_size)
             extra["validation_data"] = ([val_rows, val_weights], None)
             extra["validation_batch_size"] = batch_size
         else:
-            extra["validation_data"] = _RowBatches(X, val_rows, val_weights, batch_size)
+            validation = _RowBatches(X, val_rows, val_weights, batch_size)
+            extra["validation_data"] = validation
         monitor = "val_loss"
     else:
         monitor = "loss"
     tracker = _BestWeights(
         [encoder, decoder], monitor, tol=tol, patience=n_iter_no_change, stop=early_stopping
     )
-    history = trainer.fit(
-        data, epochs=epochs, steps_per_epoch=steps, shuffle=False, verbose=verbose,
-        callbacks=[tracker, *callbacks], **extra,
-    )
+    if trainer.run_eagerly and keras.backend.backend() == "tensorflow":
+        batches = _ArrayBatches(indices, weights, batch_size) if gather else data
+        history = _fit_eagerly(trainer, batches, validation, epochs=epochs, steps=steps,
+                               verbose=verbose, callbacks=[tracker, *callbacks])
+    else:
+        history = trainer.fit(
+            data, epochs=epochs, steps_per_epoch=steps, shuffle=False, verbose=verbose,
+            callbacks=[tracker, *callbacks], **extra,
+        )
     history = {key: [float(v) for v in values] for key, values in history.history.items()}
     if tracker.diverged or not all(
         np.all(np.isfinite(keras.ops.convert_to_numpy(w))) for w in trainer.trainable_weights

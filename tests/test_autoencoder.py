@@ -187,8 +187,13 @@ def test_clone_before_and_after_fit(digits):
     assert not hasattr(fresh, "model_")
 
 
-def test_sparse_input_matches_dense(digits):
+@pytest.mark.parametrize("densified", ["once", "per batch"])
+def test_sparse_input_matches_dense(digits, densified, monkeypatch):
     sp = pytest.importorskip("scipy.sparse")
+    from skae import _training
+
+    if densified == "per batch":  # as sparse data too large to densify at once is
+        monkeypatch.setattr(_training, "SMALL_DENSE_VALUES", 0)
     X, _ = digits
     dense = small().fit(X)
     sparse = small().fit(sp.csr_matrix(X))
