@@ -230,9 +230,9 @@ def _jit_compile(allow_xla, n_rows, n_features, epochs):
 
 #: Fits of at most this many training steps run eagerly.  Compiling the
 #: step costs about 0.5 s on TensorFlow and on JAX, an eager step 30 to 40 ms
-#: on two CPU cores, so below about ten steps (tiny data sets, a few epochs)
-#: eager execution is faster.
-EAGER_MAX_STEPS = 8
+#: on two CPU cores; measured on two cores, eager fits were faster up to 10
+#: steps on both backends, about even at 15 (tiny data sets, a few epochs).
+EAGER_MAX_STEPS = 12
 
 
 def _run_eagerly(total_steps):
