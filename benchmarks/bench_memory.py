@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 from _common import peak_mb  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
-from skae._inference import INFERENCE_BATCH_SIZE  # noqa: E402
+from skae._inference import batch_predictor  # noqa: E402
 
 
 def main(argv=None):
@@ -38,13 +38,14 @@ def main(argv=None):
 
     X = rng.random((args.rows, args.features), dtype=np.float32)
     mb = lambda a: a.nbytes / 2**20  # noqa: E731
-    batch_mb = INFERENCE_BATCH_SIZE * args.features * 4 / 2**20
+    block_rows = batch_predictor(est.encoder_)[1]  # NumPy blocks (dense on a CPU) or Keras batches
+    batch_mb = block_rows * args.features * 4 / 2**20
     before = peak_mb()
     Z = est.transform(X)
     after_transform = peak_mb()
     R = est.inverse_transform(Z)
     after_inverse = peak_mb()
-    print(f"input {X.shape} float32: {mb(X):.1f} MB; one inference batch: {batch_mb:.2f} MB")
+    print(f"input {X.shape} float32: {mb(X):.1f} MB; one inference block ({block_rows} rows): {batch_mb:.2f} MB")
     print(f"transform: output {mb(Z):.1f} MB, peak memory grew by {after_transform - before:.1f} MB")
     print(f"inverse_transform: output {mb(R):.1f} MB, peak memory grew by "
           f"{after_inverse - after_transform:.1f} MB")

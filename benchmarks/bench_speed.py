@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_speed.py [--data-dir ../shared/data/mnist] [--epochs 10]
+    python benchmarks/bench_speed.py [--data-dir ../shared/data/mnist] [--epochs 10] [--repeats 3]
 
 Everything is measured in this one run, on the same data (MNIST: the first
 8,000 t10k images; the digits when MNIST is absent) and the same 784-32-784
@@ -11,7 +11,9 @@ network, and reported as ratios:
 * fit: seconds per epoch after the first (compilation) epoch, and in total,
   for skae, the blog's plain Keras code (``model.fit(x, x, batch_size=256,
   shuffle=True)``) and scikit-learn's MLPRegressor (784-32-784, adam, batch
-  256; squared loss, float64), plus the final training loss of each;
+  256; squared loss, float64), plus the final training loss of each; skae
+  and the blog code run ``--repeats`` seeds each, alternately (medians of
+  times, mean of losses);
 * transform: one-row latency (median of many calls) and 10,000-row time of
   skae's ``transform``/``inverse_transform`` against PCA and Keras
   ``predict``/direct calls of the same encoder;
@@ -77,18 +79,11 @@ def median_seconds(fn, repeat):
     return statistics.median(samples)
 
 
-def bench_fit(X, epochs):
+def _blog_fit(X, epochs, seed):
+    """The blog's plain Keras code; returns (s/epoch after the 1st, total s, final loss)."""
     import keras
-    from sklearn.neural_network import MLPRegressor
 
-    rows = {}
-    # skae
-    timer = epoch_times()
-    start = time.perf_counter()
-    est = AutoencoderTransformer(32, epochs=epochs, random_state=0, callbacks=[timer]).fit(X)
-    total = time.perf_counter() - start
-    rows["skae"] = (steady(est.callbacks_[0]), total, est.loss_curve_[-1])
-    # the blog's plain Keras code
+    keras.utils.set_random_seed(seed)  # the blog code is unseeded; this is the benchmark's choice
     inputs = keras.Input((X.shape[1],))
     encoded = keras.layers.Dense(32, activation="relu")(inputs)
     decoded = keras.layers.Dense(X.shape[1], activation="sigmoid")(encoded)
@@ -98,9 +93,32 @@ def bench_fit(X, epochs):
     start = time.perf_counter()
     history = autoencoder.fit(X, X, epochs=epochs, batch_size=256, shuffle=True, verbose=0,
                               callbacks=[timer])
+    return steady(timer), time.perf_counter() - start, history.history["loss"][-1]
+
+
+def _skae_fit(X, epochs, seed):
+    timer = epoch_times()
+    start = time.perf_counter()
+    est = AutoencoderTransformer(32, epochs=epochs, random_state=seed, callbacks=[timer]).fit(X)
     total = time.perf_counter() - start
-    rows["blog Keras code"] = (steady(timer), total, history.history["loss"][-1])
-    # MLPRegressor
+    return (steady(est.callbacks_[0]), total, est.loss_curve_[-1]), est
+
+
+def bench_fit(X, epochs, repeats):
+    """skae and the blog code, ``repeats`` seeds each (interleaved), and MLPRegressor once.
+
+    Returns ``{label: [(s/epoch, total s, final loss), ...]}`` and the first
+    skae estimator.
+    """
+    from sklearn.neural_network import MLPRegressor
+
+    runs = {"skae": [], "blog Keras code": []}
+    first = None
+    for seed in range(repeats):
+        result, est = _skae_fit(X, epochs, seed)
+        runs["skae"].append(result)
+        first = first or est
+        runs["blog Keras code"].append(_blog_fit(X, epochs, seed))
     mlp = MLPRegressor(hidden_layer_sizes=(32,), batch_size=256, max_iter=epochs, tol=0.0,
                        n_iter_no_change=epochs + 1, random_state=0)
     start = time.perf_counter()
@@ -108,8 +126,8 @@ def bench_fit(X, epochs):
         warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
         mlp.fit(X, X)
     total = time.perf_counter() - start
-    rows["MLPRegressor"] = (total / epochs, total, mlp.loss_curve_[-1])
-    return rows, est, autoencoder
+    runs["MLPRegressor"] = [(total / epochs, total, mlp.loss_curve_[-1])]
+    return runs, first
 
 
 def bench_transform(X, est):
@@ -164,19 +182,31 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="seeds of skae and of the blog code (final losses vary by about "
+                             "2%% from seed to seed)")
     args = parser.parse_args(argv)
     X, name = load(args.data_dir)
     print(f"data: {name} {X.shape}, backend: {keras.backend.backend()}, epochs: {args.epochs}\n")
 
-    rows, est, _ = bench_fit(X, args.epochs)
-    base = rows["blog Keras code"]
-    print("| fit | s/epoch (after the 1st) | ratio to blog code | total s | final training loss |")
-    print("|---|---|---|---|---|")
-    for label, (per_epoch, total, loss) in rows.items():
-        print(f"| {label} | {per_epoch:.3f} | {per_epoch / base[0]:.2f}x | {total:.2f} | {loss:.5f} |")
-    print(f"\nskae's final loss / blog code's: {rows['skae'][2] / base[2]:.4f} "
+    runs, est = bench_fit(X, args.epochs, args.repeats)
+    summary = {
+        label: (statistics.median(r[0] for r in results), statistics.median(r[1] for r in results),
+                statistics.mean(r[2] for r in results), min(r[2] for r in results),
+                max(r[2] for r in results), len(results))
+        for label, results in runs.items()
+    }
+    base = summary["blog Keras code"]
+    print("| fit | runs | s/epoch (after the 1st, median) | ratio to blog code | total s (median) "
+          "| final training loss: mean (min-max) |")
+    print("|---|---|---|---|---|---|")
+    for label, (per_epoch, total, loss, low, high, n) in summary.items():
+        print(f"| {label} | {n} | {per_epoch:.3f} | {per_epoch / base[0]:.2f}x | {total:.2f} "
+              f"| {loss:.5f} ({low:.5f}-{high:.5f}) |")
+    print(f"\nskae's mean final loss / blog code's: {summary['skae'][2] / base[2]:.4f} "
           "(MLPRegressor's loss is half the squared error, not comparable)")
-    print(f"skae's s/epoch / MLPRegressor's: {rows['skae'][0] / rows['MLPRegressor'][0]:.2f}x\n")
+    print(f"skae's s/epoch / MLPRegressor's: "
+          f"{summary['skae'][0] / summary['MLPRegressor'][0]:.2f}x\n")
 
     results = bench_transform(X, est)
     for size, timings in results.items():
@@ -188,7 +218,8 @@ def main(argv=None):
         print()
     big = results["10,000 rows"]
     print(f"10,000-row skae transform / Keras predict: "
-          f"{big['skae transform'] / big['Keras encoder.predict']:.2f}x")
+          f"{big['skae transform'] / big['Keras encoder.predict']:.2f}x; inverse_transform / "
+          f"Keras predict: {big['skae inverse_transform'] / big['Keras decoder.predict']:.2f}x")
 
     tiny = bench_tiny_fits()
     print("\ntiny fits (20 x 5, batch 16), median s per fit: "
