@@ -266,8 +266,12 @@ default="adam"
     -----
     Computations run in float32: :meth:`transform` and
     :meth:`inverse_transform` return float32 arrays whatever the input dtype.
-    Inference runs in batches of a fixed number of rows, so the code of a
+    Inference runs in blocks of a fixed number of rows, so the code of a
     sample does not depend on which other samples are transformed with it.
+    For a dense network on a CPU it is NumPy matrix products over the
+    network's current Keras weights (faster than calling Keras, and equal to
+    its output up to float32 rounding); convolutional networks, and networks
+    on a GPU or TPU, run through Keras.
 
     Examples
     --------

@@ -1,6 +1,5 @@
 """Every example in examples/ runs (in its reduced form)."""
 
-import os
 import runpy
 from pathlib import Path
 

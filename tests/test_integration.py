@@ -7,7 +7,6 @@ import textwrap
 
 import joblib
 import numpy as np
-import pytest
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
