@@ -136,14 +136,16 @@ def _cpu_only():
 def dense_steps(model):
     """The layers of ``model`` as ``[(kernel, bias, activation name), ...]``.
 
-    ``model`` must be a chain of ``Dense`` layers with built-in activations,
-    each optionally followed by an ``Activation`` layer (nested models, such
-    as the autoencoder's encoder and decoder, are followed into).  Returns
+    ``model`` must be a functional chain of ``Dense`` layers with built-in
+    activations, each optionally followed by an ``Activation`` layer (nested
+    models, such as the autoencoder's encoder and decoder, are followed
+    into).  Returns
     None for any other network.  ``kernel`` and ``bias`` are the Keras
     variables themselves (``bias`` is None for a layer without one).
     """
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
-        return None
+    inputs, outputs = getattr(model, "inputs", None), getattr(model, "outputs", None)
+    if not inputs or not outputs or len(inputs) != 1 or len(outputs) != 1:
+        return None  # a subclassed model (its call could do anything), or several inputs
     steps = []
     names = _activation_names()
     for layer in model.layers:

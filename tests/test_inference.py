@@ -94,6 +94,21 @@ def test_other_networks_run_through_keras():
     a, b = keras.Input((3,)), keras.Input((3,))
     assert dense_steps(keras.Model([a, b], keras.layers.Add()([a, b]))) is None
 
+    # a subclassed model, whose call the layers do not describe
+    class Residual(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(4)
+
+        def call(self, x):
+            return x + self.dense(x)
+
+    residual = Residual()
+    x = np.ones((3, 4), np.float32)
+    expected = np.asarray(residual.predict_on_batch(x))
+    assert dense_steps(residual) is None
+    np.testing.assert_allclose(predict_batched(residual, x, 4), expected, rtol=1e-6)
+
 
 def test_conv_transform_equals_the_keras_encoder():
     X = np.random.default_rng(2).random((30, 64)).astype(np.float32)
