@@ -139,9 +139,9 @@ def dense_steps(model):
     ``model`` must be a functional chain of ``Dense`` layers with built-in
     activations, each optionally followed by an ``Activation`` layer (nested
     models, such as the autoencoder's encoder and decoder, are followed
-    into).  Returns
-    None for any other network.  ``kernel`` and ``bias`` are the Keras
-    variables themselves (``bias`` is None for a layer without one).
+    into).  Returns None for any other network.  ``kernel`` and ``bias`` are
+    the Keras variables themselves (``bias`` is None for a layer without
+    one).
     """
     inputs, outputs = getattr(model, "inputs", None), getattr(model, "outputs", None)
     if not inputs or not outputs or len(inputs) != 1 or len(outputs) != 1:

@@ -284,21 +284,6 @@ def _epoch_plans(rows, batch_size, epochs, shuffle, rng):
     return indices.reshape(-1), weights, steps
 
 
-class _RowBatches(keras.utils.PyDataset):
-    """Dense float32 batches of given rows of ``X`` (sparse or dense)."""
-
-    def __init__(self, X, indices, weights, batch_size):
-        super().__init__()
-        self.X, self.indices, self.weights, self.batch_size = X, indices, weights, batch_size
-
-    def __len__(self):
-        return math.ceil(len(self.indices) / self.batch_size)
-
-    def __getitem__(self, i):
-        sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
-        return ((dense_float32(self.X[self.indices[sl]]), self.weights[sl]),)
-
-
 class _ArrayBatches:
     """Batches ``((rows, weights),)`` of index and weight arrays, as Keras's fit makes them."""
 
@@ -311,6 +296,21 @@ class _ArrayBatches:
     def __getitem__(self, i):
         sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
         return ((self.rows[sl], self.weights[sl]),)
+
+
+class _RowBatches(keras.utils.PyDataset):
+    """Dense float32 batches of given rows of ``X`` (sparse or dense)."""
+
+    def __init__(self, X, indices, weights, batch_size):
+        super().__init__()
+        self.X, self.plan = X, _ArrayBatches(indices, weights, batch_size)
+
+    def __len__(self):
+        return len(self.plan)
+
+    def __getitem__(self, i):
+        ((rows, weights),) = self.plan[i]
+        return ((dense_float32(self.X[rows]), weights),)
 
 
 def _logged(logs):
