@@ -28,6 +28,7 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
+from skae.architectures import Dense  # noqa: E402
 from skae.datasets import load_mnist  # noqa: E402
 
 NOISE = 0.5
@@ -38,7 +39,7 @@ def models(epochs, seed):
     return {
         "pca": PCA(32, random_state=seed),
         "dense": AutoencoderTransformer(**common),
-        "deep": AutoencoderTransformer(hidden_layer_sizes=(128, 64), **common),
+        "deep": AutoencoderTransformer(architecture=Dense(hidden_layer_sizes=(128, 64)), **common),
         "sparse": AutoencoderTransformer(activity_l1=1e-4, **common),
         "denoising": AutoencoderTransformer(noise_stddev=NOISE, **common),
         "conv": AutoencoderTransformer(architecture="conv", **common),

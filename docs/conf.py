@@ -25,8 +25,9 @@ _shared_mnist = ROOT.parent / "shared" / "data" / "mnist"
 if "SKAE_DATA_DIR" not in os.environ and _shared_mnist.is_dir():
     os.environ["SKAE_DATA_DIR"] = str(_shared_mnist)
 
-import skae  # noqa: E402
 from offline_inventories import write_inventories  # noqa: E402
+
+import skae  # noqa: E402
 
 project = "skae"
 author = "The skae developers"

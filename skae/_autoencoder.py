@@ -1,14 +1,17 @@
 """The scikit-learn estimator: :class:`AutoencoderTransformer`.
 
-This module holds the scikit-learn plumbing only (parameter validation, input
-checks, fitted attributes, pickling).  Keras is imported lazily, inside the
+This module holds the scikit-learn plumbing only: parameter validation,
+input checks, seeds, fitted attributes and rollback.  The network comes from
+an architecture (:mod:`skae.architectures`), training from
+:mod:`skae._training`, inference from :mod:`skae._inference`, saving and
+pickling from :mod:`skae._persistence`.  Keras is imported lazily, inside the
 methods that build, train or run a network, so importing :mod:`skae`,
 cloning an estimator or printing it never loads TensorFlow.
 """
 
 import contextlib
 import copy
-import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,19 +22,22 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._persistence import SerializedKerasModel as _SerializedKerasModel  # noqa: F401 (skae 0.1 pickles)
+from ._settings import LOSSES, OPTIMIZERS, TrainingSettings
+from .architectures import ARCHITECTURES, get_architecture
+from .architectures._base import ACTIVATIONS, Architecture, from_legacy
 
 __all__ = ["AutoencoderTransformer"]
 
-ACTIVATIONS = frozenset(
-    {"relu", "tanh", "sigmoid", "linear", "elu", "selu", "gelu", "softplus", "silu", "leaky_relu"}
-)
-OPTIMIZERS = frozenset({"adam", "adamw", "nadam", "rmsprop", "sgd", "adagrad"})
-LOSSES = frozenset({"binary_crossentropy", "mse", "mae"})
-
 _SEED_HIGH = np.iinfo(np.int32).max
+#: Parameters that became architecture settings in skae 0.2 (removed in 0.4).
+_DEPRECATED = ("hidden_layer_sizes", "activation", "image_shape")
 
 
 @contextlib.contextmanager
@@ -46,7 +52,7 @@ def _restore_state_on_error(estimator, *, trains_in_place):
     """
     saved = dict(estimator.__dict__)
     snapshot = None
-    if trains_in_place and "model_" in saved:  # a new network leaves the old one untouched
+    if trains_in_place:  # a new network leaves the old one untouched
         from ._training import snapshot_state
 
         snapshot = snapshot_state(saved["model_"], saved.get("_optimizer"))
@@ -63,21 +69,11 @@ def _restore_state_on_error(estimator, *, trains_in_place):
 
 
 def _value_range(X):
-    """Return ``(min, max)`` of a dense or sparse matrix."""
+    """``(min, max)`` of a dense or sparse matrix (implicit zeros count)."""
     if sp.issparse(X):
-        data = X.data
-        low, high = (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
-        if X.nnz < X.shape[0] * X.shape[1]:  # implicit zeros are values too
-            low, high = min(low, 0.0), max(high, 0.0)
-        return low, high
+        low, high = min_max_axis(X, axis=0)
+        return float(low.min()), float(high.max())
     return float(X.min()), float(X.max())
-
-
-class _SerializedKerasModel:
-    """Pickle-time stand-in for a Keras model: its ``.keras`` file as bytes."""
-
-    def __init__(self, payload):
-        self.payload = payload
 
 
 class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -90,8 +86,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     ``input -> Dense(n_components, relu) -> Dense(n_features, sigmoid)``,
     trained with Adam on the binary cross-entropy for 50 epochs in batches of
     256.  The blog's other variants are parameters: deep
-    (``hidden_layer_sizes``), sparse (``activity_l1``), denoising
-    (``noise_stddev``) and convolutional (``architecture="conv"``).
+    (``architecture=Dense(hidden_layer_sizes=(128, 64))``), sparse
+    (``activity_l1``), denoising (``noise_stddev``) and convolutional
+    (``architecture="conv"``).
 
     Read more in the project's user guide (``docs/``).
 
@@ -101,20 +98,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Width of the code, i.e. the number of output features of
         :meth:`transform`.
 
-    hidden_layer_sizes : array-like of int, default=()
-        With ``architecture="dense"``: widths of the encoder's hidden layers
-        between the input and the code, outermost first; the decoder mirrors
-        them.  ``()`` gives the blog's single-layer encoder, ``(128, 64)`` its
-        deep autoencoder.  With ``architecture="conv"``: filters of the
-        encoder's stride-2 3x3 convolutions (``()`` means ``(32, 64)``).
-
-    activation : {"relu", "tanh", "sigmoid", "linear", "elu", "selu", "gelu", \
-"softplus", "silu", "leaky_relu"}, default="relu"
-        Activation of the hidden layers and of the code layer.
+    architecture : str or Architecture, default="dense"
+        The network kind: a name of :data:`skae.architectures.ARCHITECTURES`
+        (``"dense"``, ``"conv"``) for its default settings, or an object such
+        as ``Dense(hidden_layer_sizes=(128, 64))`` or ``Conv(filters=(16, 32))``
+        from :mod:`skae.architectures`, whose settings a grid search reaches as
+        ``architecture__<setting>``.
 
     output_activation : {"auto", "sigmoid", "linear", ...}, default="auto"
-        Activation of the reconstruction layer (same choices as
-        ``activation``).  ``"auto"`` means ``"sigmoid"`` when the training data
+        Activation of the reconstruction layer (one of
+        :data:`skae.architectures.ACTIVATIONS`).  ``"auto"`` means
+        ``"sigmoid"`` when the training data
         lie in [0, 1] and ``"linear"`` otherwise.  The resolved value is stored
         in ``output_activation_``.
 
@@ -153,17 +147,6 @@ default="adam"
         Keras's verbosity during training: 0 is silent, 1 shows a progress bar
         per epoch (with ``loss`` and, with validation, ``val_loss``), 2 prints
         one line per epoch.
-
-    architecture : {"dense", "conv"}, default="dense"
-        ``"conv"`` reshapes each sample to an image, encodes it with strided
-        convolutions into a dense code of ``n_components`` and decodes it with
-        transposed convolutions; :meth:`transform` keeps the same contract.
-
-    image_shape : tuple of int or None, default=None
-        ``(height, width)`` or ``(height, width, channels)`` of the samples
-        for ``architecture="conv"`` (flat samples in row-major, channels-last
-        order).  ``None`` infers a square single-channel image when
-        ``n_features`` is a perfect square.  Ignored by the dense architecture.
 
     activity_l1 : float, default=0.0
         Weight of an L1 penalty on the code activations (a sparse
@@ -204,6 +187,14 @@ default="adam"
         the existing network (with its optimizer state) instead of starting
         again; the parameters that define the network must be unchanged.
 
+    hidden_layer_sizes, activation, image_shape : deprecated
+        Deprecated in 0.2 and removed in 0.4: settings of the architecture
+        now (``Dense(hidden_layer_sizes=..., activation=...)``,
+        ``Conv(filters=..., image_shape=..., activation=...)``).  Still
+        honoured, with a :class:`FutureWarning`, when ``architecture`` is a
+        name; ``hidden_layer_sizes`` then means the convolution filters of
+        ``"conv"``, as before.
+
     Attributes
     ----------
     model_ : keras.Model
@@ -218,12 +209,9 @@ default="adam"
     n_components_ : int
         Width of the code of the fitted network.
 
-    hidden_layer_sizes_ : tuple of int
-        Resolved hidden layer widths (dense) or convolution filters (conv).
-
-    image_shape_ : tuple of int or None
-        Resolved ``(height, width, channels)`` for the conv architecture,
-        None for the dense one.
+    architecture_ : Architecture
+        The architecture of the fitted network, with every setting resolved
+        (e.g. the inferred ``image_shape`` of ``Conv``).
 
     output_activation_ : str
         Resolved activation of the reconstruction layer.
@@ -233,7 +221,10 @@ default="adam"
 
     history_ : dict of str to list of float
         Keras's training history: ``history_["loss"]`` holds one value per
-        epoch and, with validation, ``history_["val_loss"]`` too.  Warm-started
+        epoch and, with validation, ``history_["val_loss"]`` too.  When the
+        loss has several terms (``activity_l1``, an architecture's own
+        terms), each is recorded under its name (``"reconstruction"``,
+        ``"l1"``, ...).  Warm-started
         fits and :meth:`partial_fit` append to it.
 
     loss_curve_ : list of float
@@ -261,6 +252,7 @@ default="adam"
     sklearn.decomposition.PCA : Linear dimensionality reduction.
     sklearn.neural_network.MLPRegressor : A multi-layer perceptron that can
         be trained as an autoencoder but exposes no encoder.
+    skae.architectures.Dense, skae.architectures.Conv : The network kinds.
 
     Notes
     -----
@@ -291,19 +283,16 @@ default="adam"
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "output_activation": [StrOptions(set(ACTIVATIONS) | {"auto"})],
-        "loss": [StrOptions(set(LOSSES) | {"auto"})],
-        "optimizer": [StrOptions(set(OPTIMIZERS))],
+        "architecture": [StrOptions(ARCHITECTURES.keys()), Architecture],  # the live registry
+        "output_activation": [StrOptions(ACTIVATIONS | {"auto"})],
+        "loss": [StrOptions(LOSSES | {"auto"})],
+        "optimizer": [StrOptions(OPTIMIZERS)],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
-        "architecture": [StrOptions({"dense", "conv"})],
-        "image_shape": [tuple, None],
         "activity_l1": [Interval(Real, 0, None, closed="left")],
         "noise_stddev": [Interval(Real, 0, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
@@ -312,14 +301,17 @@ default="adam"
         "tol": [Interval(Real, 0, None, closed="left")],
         "callbacks": [list, tuple, None],
         "warm_start": ["boolean"],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left"),
+                               Hidden(StrOptions({"deprecated"}))],
+        "activation": [StrOptions(ACTIVATIONS), Hidden(StrOptions({"deprecated"}))],
+        "image_shape": [tuple, None, Hidden(StrOptions({"deprecated"}))],
     }
 
     def __init__(
         self,
         n_components=32,
         *,
-        hidden_layer_sizes=(),
-        activation="relu",
+        architecture="dense",
         output_activation="auto",
         loss="auto",
         optimizer="adam",
@@ -329,8 +321,6 @@ default="adam"
         shuffle=True,
         random_state=None,
         verbose=0,
-        architecture="dense",
-        image_shape=None,
         activity_l1=0.0,
         noise_stddev=0.0,
         validation_fraction=None,
@@ -339,10 +329,12 @@ default="adam"
         tol=0.0,
         callbacks=None,
         warm_start=False,
+        hidden_layer_sizes="deprecated",
+        activation="deprecated",
+        image_shape="deprecated",
     ):
         self.n_components = n_components
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
+        self.architecture = architecture
         self.output_activation = output_activation
         self.loss = loss
         self.optimizer = optimizer
@@ -352,8 +344,6 @@ default="adam"
         self.shuffle = shuffle
         self.random_state = random_state
         self.verbose = verbose
-        self.architecture = architecture
-        self.image_shape = image_shape
         self.activity_l1 = activity_l1
         self.noise_stddev = noise_stddev
         self.validation_fraction = validation_fraction
@@ -362,6 +352,9 @@ default="adam"
         self.tol = tol
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.image_shape = image_shape
 
     # ------------------------------------------------------------------ fit
 
@@ -372,8 +365,7 @@ default="adam"
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.  Sparse matrices are densified one batch at a
-            time.
+            Training data.
 
         y : None
             Ignored; present for API consistency.
@@ -394,34 +386,17 @@ default="adam"
         leaves the estimator exactly as it was before: unfitted, or with its
         previous network, weights and optimizer state.
         """
-        warm = self.warm_start and hasattr(self, "model_")
-        with _restore_state_on_error(self, trains_in_place=warm):
-            X = self._validate_input(X, reset=not warm)
-            rng = check_random_state(self.random_state)
-            init_seed, split_seed, train_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=3))
-            if warm:
-                self._check_warm_start_compatible()
-            else:
-                self._initialize(X, init_seed)
-            train_rows, validation_rows = self._split(X.shape[0], split_seed)
-            self._train(
-                X,
-                epochs=self.epochs,
-                seed=train_seed,
-                train_rows=train_rows,
-                validation_rows=validation_rows,
-                early_stopping=self.early_stopping,
-                append=warm,
-            )
-        return self
+        return self._fit(X, incremental=False)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Train for one pass over `X`, continuing the current network.
 
         The first call builds the network (resolving ``output_activation`` and
         ``loss`` from this first chunk); later calls continue it with the same
         optimizer state, so chunks of a stream can be fed one at a time.
-        ``validation_fraction`` and ``early_stopping`` are ignored.
+        ``validation_fraction`` and ``early_stopping`` are ignored.  The
+        parameters are validated at every call.
 
         Parameters
         ----------
@@ -439,202 +414,145 @@ default="adam"
         self : object
             The estimator.
         """
-        first = not hasattr(self, "model_")
-        if first:
-            self._validate_params()
-        with _restore_state_on_error(self, trains_in_place=not first):
-            X = self._validate_input(X, reset=first)
-            if first:
-                rng = check_random_state(self.random_state)
-                init_seed, stream_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
-                self._initialize(X, init_seed)
-                self._stream_rng = np.random.RandomState(stream_seed)
-            else:  # the first chunk was checked when the network was built
-                if self.loss_ == "binary_crossentropy":
-                    self._check_unit_interval(*_value_range(X), self.loss_)
-                if not hasattr(self, "_stream_rng"):  # fitted by fit(), or loaded
+        # scikit-learn's _fit_context validates partial_fit's parameters on the
+        # first call only; a changed parameter must not slip in later.
+        self._validate_params()
+        return self._fit(X, incremental=True)
+
+    def _fit(self, X, *, incremental):
+        """Shared by :meth:`fit` and :meth:`partial_fit` (one epoch per chunk)."""
+        continuing = hasattr(self, "model_") and (incremental or self.warm_start)
+        with _restore_state_on_error(self, trains_in_place=continuing):
+            X = self._validate_input(X, reset=not continuing)
+            if continuing:
+                self._check_continuation(X)
+            if incremental:
+                if not continuing:
+                    rng = check_random_state(self.random_state)
+                    init_seed, stream_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
+                    self._initialize(X, init_seed)
+                    self._stream_rng = np.random.RandomState(stream_seed)
+                elif not hasattr(self, "_stream_rng"):  # fitted by fit(), or loaded
                     self._stream_rng = check_random_state(self.random_state)
-            self._train(
-                X,
-                epochs=1,
-                seed=int(self._stream_rng.randint(_SEED_HIGH)),
-                train_rows=None,
-                validation_rows=None,
-                early_stopping=False,
-                append=not first,
-                reuse_trainer=True,
-            )
+                self._train(X, epochs=1, seed=int(self._stream_rng.randint(_SEED_HIGH)),
+                            append=continuing, stream=True)
+                return self
+            rng = check_random_state(self.random_state)
+            init_seed, split_seed, train_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=3))
+            if not continuing:
+                self._initialize(X, init_seed)
+            train_rows, validation_rows = None, None
+            if self.validation_fraction is not None:
+                train_rows, validation_rows = (np.sort(rows) for rows in train_test_split(
+                    np.arange(X.shape[0]), test_size=self.validation_fraction,
+                    random_state=split_seed))
+            self._train(X, epochs=self.epochs, seed=train_seed, train_rows=train_rows,
+                        validation_rows=validation_rows, append=continuing)
         return self
 
     def _validate_input(self, X, *, reset):
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if sp.issparse(X):
-            X = X.tocsr()
-        return X
+        X = validate_data(self, X, accept_sparse=("csr", "csc"),
+                          dtype=(np.float64, np.float32), reset=reset)
+        return X.tocsr() if sp.issparse(X) else X
 
-    def _network_spec(self, n_features):
-        """The resolved settings that define the network's shape."""
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, Integral):
-            sizes = (sizes,)
-        sizes = list(sizes)
-        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
-            raise InvalidParameterError(
-                "The 'hidden_layer_sizes' parameter of AutoencoderTransformer must be a "
-                f"sequence of positive integers, got {self.hidden_layer_sizes!r}."
-            )
-        sizes = tuple(int(s) for s in sizes)
-        if self.architecture == "dense":
-            return sizes, None
-        return sizes or (32, 64), self._resolve_image_shape(n_features)
-
-    def _resolve_image_shape(self, n_features):
-        shape = self.image_shape
-        if shape is None:
-            side = math.isqrt(n_features)
-            if side * side != n_features:
+    def _resolve_architecture(self, n_features):
+        """The architecture to build, with the deprecated parameters applied."""
+        architecture = get_architecture(self.architecture)
+        legacy = {name: getattr(self, name) for name in _DEPRECATED
+                  if not (isinstance(getattr(self, name), str)
+                          and getattr(self, name) == "deprecated")}
+        if legacy:
+            if not isinstance(self.architecture, str):
                 raise ValueError(
-                    f"architecture='conv' needs image_shape: {n_features} features is not a "
-                    "perfect square, so no square single-channel image can be inferred. Pass "
-                    "image_shape=(height, width) or (height, width, channels)."
+                    f"{', '.join(legacy)} cannot be combined with an architecture object: set "
+                    f"them on it, e.g. architecture={architecture!r}.set_params(...)."
                 )
-            return (side, side, 1)
-        if len(shape) == 2:
-            shape = (*shape, 1)
-        if len(shape) != 3 or not all(
-            isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in shape
-        ):
-            raise InvalidParameterError(
-                "The 'image_shape' parameter of AutoencoderTransformer must be None or a tuple "
-                f"(height, width) or (height, width, channels) of positive integers, got "
-                f"{self.image_shape!r}."
+            kind = type(architecture)
+            warnings.warn(
+                f"AutoencoderTransformer's {', '.join(legacy)} parameter(s) are deprecated "
+                "since skae 0.2 and will be removed in 0.4; pass "
+                f"architecture={kind.__name__}("
+                + ", ".join(f"{kind.legacy_parameters[n]}={v!r}" for n, v in legacy.items()
+                            if n in kind.legacy_parameters)
+                + ") instead.",
+                FutureWarning,
+                stacklevel=4,
             )
-        shape = tuple(int(v) for v in shape)
-        if shape[0] * shape[1] * shape[2] != n_features:
-            raise ValueError(
-                f"image_shape={self.image_shape!r} holds {shape[0] * shape[1] * shape[2]} "
-                f"values, but X has {n_features} features."
-            )
-        return shape
+            architecture = from_legacy(architecture, legacy)
+        return architecture.resolve(n_features)
 
     def _initialize(self, X, seed):
         """Resolve the settings and build a new network (not yet trained)."""
-        hidden, image_shape = self._network_spec(X.shape[1])
-        output_activation, loss = self._resolve_output(X)
-        from ._architectures import build_conv_autoencoder, build_dense_autoencoder
-
-        if image_shape is None:
-            model, encoder, decoder = build_dense_autoencoder(
-                X.shape[1], self.n_components, hidden_layer_sizes=hidden,
-                activation=self.activation, output_activation=output_activation, seed=seed,
-            )
-        else:
-            model, encoder, decoder = build_conv_autoencoder(
-                image_shape, self.n_components, filters=hidden,
-                activation=self.activation, output_activation=output_activation, seed=seed,
-            )
-        self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
+        architecture = self._resolve_architecture(X.shape[1])
+        self.output_activation_, self.loss_ = self._resolve_output(X)
+        self.model_, _, _ = architecture.build(
+            X.shape[1], self.n_components, output_activation=self.output_activation_, seed=seed)
+        self.architecture_ = architecture
         self.n_components_ = int(self.n_components)
-        self.hidden_layer_sizes_ = hidden
-        self.image_shape_ = image_shape
-        self.output_activation_ = output_activation
-        self.loss_ = loss
         self.history_ = {}
         self.n_iter_ = 0
         self._optimizer = None  # a new network gets a new optimizer in _train
         self._trainer = None
 
-    def _check_warm_start_compatible(self):
-        hidden, image_shape = self._network_spec(self.n_features_in_)
-        changed = [
-            name
-            for name, fitted, current in [
-                ("n_components", self.n_components_, self.n_components),
-                ("hidden_layer_sizes", self.hidden_layer_sizes_, hidden),
-                ("image_shape", self.image_shape_, image_shape),
-            ]
-            if fitted != current
-        ]
+    def _check_continuation(self, X):
+        """What continuing the fitted network on `X` needs (warm start, partial_fit)."""
+        if self.loss_ == "binary_crossentropy":
+            self._check_unit_interval(*_value_range(X), self.loss_)
+        if not self.warm_start or not hasattr(self, "architecture_"):
+            return
+        resolved = self._resolve_architecture(self.n_features_in_)
+        changed = [name for name, value in resolved.get_params(deep=False).items()
+                   if self.architecture_.get_params(deep=False).get(name) != value]
+        if type(resolved) is not type(self.architecture_):
+            changed = ["architecture"]
+        if self.n_components != self.n_components_:
+            changed.insert(0, "n_components")
         if changed:
             raise ValueError(
                 f"warm_start=True cannot continue the fitted network: {', '.join(changed)} "
                 "changed since it was built. Set warm_start=False to build a new one."
             )
 
-    def _split(self, n_samples, seed):
-        if self.validation_fraction is None:
-            return None, None
-        n_validation = int(round(self.validation_fraction * n_samples))
-        if n_validation < 1 or n_validation >= n_samples:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} with n_samples={n_samples} leaves "
-                f"{n_validation} for validation and {n_samples - n_validation} for training; "
-                "both need at least one. Use more samples or another validation_fraction."
-            )
-        order = np.random.RandomState(seed).permutation(n_samples)
-        return np.sort(order[n_validation:]), np.sort(order[:n_validation])
+    def _train(self, X, *, epochs, seed, train_rows=None, validation_rows=None, append,
+               stream=False):
+        from ._training import make_optimizer, train
 
-    def _train(self, X, *, epochs, seed, train_rows, validation_rows, early_stopping, append,
-               reuse_trainer=False):
-        from ._training import make_optimizer, train_autoencoder
-
-        optimizer = getattr(self, "_optimizer", None)
-        if optimizer is None or getattr(self, "_optimizer_name", None) != self.optimizer:
+        if getattr(self, "_optimizer", None) is None or self._optimizer_name != self.optimizer:
             # first fit, after unpickling or loading, or another optimizer asked for
             self._optimizer = make_optimizer(self.optimizer, self.learning_rate)
             self._optimizer_name = self.optimizer
         else:  # continue with the optimizer's state, at the current learning rate
-            optimizer.learning_rate = self.learning_rate
-        # a cached partial_fit trainer serves only while what it was built with holds
-        trainer_key = (id(self._optimizer), self.loss_, self.activity_l1, self.noise_stddev)
+            self._optimizer.learning_rate = self.learning_rate
+        settings = TrainingSettings(
+            loss=self.loss_, epochs=epochs, batch_size=self.batch_size, shuffle=self.shuffle,
+            verbose=min(int(self.verbose), 2), activity_l1=self.activity_l1,
+            noise_stddev=self.noise_stddev, clip_noise=self.output_activation_ == "sigmoid",
+            early_stopping=self.early_stopping and not stream,
+            n_iter_no_change=self.n_iter_no_change, tol=self.tol,
+        )
+        # a partial_fit step is reused while what it was compiled for holds
+        key = (id(self._optimizer), settings.step_key())
+        cached = getattr(self, "_trainer", None)
         callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or ())]
-        history, best_epoch, trainer = train_autoencoder(
-            self.encoder_,
-            self.decoder_,
-            X,
-            loss=self.loss_,
-            optimizer=self._optimizer,
-            epochs=epochs,
-            batch_size=self.batch_size,
-            shuffle=self.shuffle,
-            seed=seed,
-            verbose=min(int(self.verbose), 2),
-            activity_l1=self.activity_l1,
-            noise_stddev=self.noise_stddev,
-            clip_noise=self.output_activation_ == "sigmoid",
-            train_rows=train_rows,
-            validation_rows=validation_rows,
-            early_stopping=early_stopping,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
-            callbacks=callbacks,
-            stream=reuse_trainer,
-            allow_xla=self.architecture == "dense",
-            trainer=self._cached_trainer(trainer_key) if reuse_trainer else None,
+        history, best_epoch, trainer = train(
+            self.architecture_, self.encoder_, self.decoder_, X, settings,
+            optimizer=self._optimizer, seed=seed, train_rows=train_rows,
+            validation_rows=validation_rows, callbacks=callbacks, stream=stream,
+            trainer=cached[1] if stream and cached is not None and cached[0] == key else None,
         )
         for callback in callbacks:
             callback.set_model(None)  # do not keep the training wrapper alive
-        self._trainer = (trainer_key, trainer) if reuse_trainer else None
+        self._trainer = (key, trainer) if stream else None
         if append:
             merged = {k: list(v) for k, v in self.history_.items()}
-            for key, values in history.items():
-                merged.setdefault(key, []).extend(values)
+            for name, values in history.items():
+                merged.setdefault(name, []).extend(values)
             history = merged
         self.history_ = history
         self.loss_curve_ = list(history["loss"])
         self.n_iter_ = len(self.loss_curve_)
         self.best_epoch_ = int(best_epoch)
         self.callbacks_ = callbacks
-
-    def _cached_trainer(self, key):
-        cached = getattr(self, "_trainer", None)
-        return cached[1] if cached is not None and cached[0] == key else None
 
     @staticmethod
     def _check_unit_interval(low, high, loss):
@@ -647,15 +565,14 @@ default="adam"
 
     def _resolve_output(self, X):
         low, high = _value_range(X)
-        in_unit_interval = low >= 0.0 and high <= 1.0
         output_activation = self.output_activation
         if output_activation == "auto":
-            output_activation = "sigmoid" if in_unit_interval else "linear"
+            output_activation = "sigmoid" if low >= 0.0 and high <= 1.0 else "linear"
         loss = self.loss
         if loss == "auto":
             loss = "binary_crossentropy" if output_activation == "sigmoid" else "mse"
         if loss == "binary_crossentropy":
-            self._check_unit_interval(low, high, loss)  # X's range is already known
+            self._check_unit_interval(low, high, loss)
             if output_activation != "sigmoid":
                 raise ValueError(
                     "loss='binary_crossentropy' needs a sigmoid output, but "
@@ -663,6 +580,45 @@ default="adam"
                     "output_activation='sigmoid' (or 'auto'), or loss='mse'."
                 )
         return output_activation, loss
+
+    # --------------------------------------------------- derived attributes
+
+    def _views(self):
+        """``(encoder, decoder)`` of ``model_``, derived once per network."""
+        cached = self.__dict__.get("_network_views")
+        if cached is None or cached[0] is not self.model_:
+            cached = (self.model_, *self.architecture_.split(self.model_))
+            self.__dict__["_network_views"] = cached
+        return cached[1], cached[2]
+
+    @property
+    def encoder_(self):
+        """keras.Model: maps samples to codes; shares its layers with ``model_``."""
+        return self._views()[0]
+
+    @property
+    def decoder_(self):
+        """keras.Model: maps codes to reconstructions; shares its layers with ``model_``."""
+        return self._views()[1]
+
+    def _legacy_attribute(self, name):
+        architecture = self.architecture_
+        warnings.warn(
+            f"{name}_ is deprecated since skae 0.2 and will be removed in 0.4; read "
+            "architecture_ instead.", FutureWarning, stacklevel=3,
+        )
+        setting = type(architecture).legacy_parameters.get(name)
+        return None if setting is None else getattr(architecture, setting)
+
+    @property
+    def hidden_layer_sizes_(self):
+        """Deprecated: ``architecture_.hidden_layer_sizes`` (dense) or ``.filters`` (conv)."""
+        return self._legacy_attribute("hidden_layer_sizes")
+
+    @property
+    def image_shape_(self):
+        """Deprecated: ``architecture_.image_shape`` (conv; None for dense)."""
+        return self._legacy_attribute("image_shape")
 
     # ------------------------------------------------------------ inference
 
@@ -763,12 +719,6 @@ default="adam"
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
 
-    _SAVED_ATTRIBUTES = (
-        "n_features_in_", "feature_names_in_", "n_components_", "hidden_layer_sizes_",
-        "image_shape_", "output_activation_", "loss_", "history_", "loss_curve_", "n_iter_",
-        "best_epoch_",
-    )
-
     def save(self, path):
         """Save the fitted estimator to one file, without pickle.
 
@@ -791,35 +741,16 @@ default="adam"
             The path written.
         """
         check_is_fitted(self)
-        from ._persistence import save_estimator
+        from ._persistence import save
 
-        return save_estimator(
-            self, path, fitted_attributes=self._SAVED_ATTRIBUTES,
-            tuple_attributes=("hidden_layer_sizes_", "image_shape_"),
-        )
+        return save(self, path)
 
     def __getstate__(self):
-        state = super().__getstate__()
-        if "model_" in state:
-            from ._persistence import model_to_bytes
+        from ._persistence import pickle_state
 
-            state = dict(state)
-            state["model_"] = _SerializedKerasModel(model_to_bytes(state["model_"]))
-            del state["encoder_"], state["decoder_"]
-            # Training helpers are rebuilt on demand: a fresh optimizer (its
-            # state is not kept) and a fresh training wrapper.
-            state.pop("_optimizer", None)
-            state.pop("_trainer", None)
-        return state
+        return pickle_state(super().__getstate__())
 
     def __setstate__(self, state):
-        model = state.get("model_")
-        if isinstance(model, _SerializedKerasModel):
-            from ._persistence import model_from_bytes
+        from ._persistence import unpickle_state
 
-            model = model_from_bytes(model.payload)
-            state = dict(state)
-            state["model_"] = model
-            state["encoder_"] = model.get_layer("encoder")
-            state["decoder_"] = model.get_layer("decoder")
-        super().__setstate__(state)
+        super().__setstate__(unpickle_state(state))

@@ -1,14 +1,37 @@
-"""Converting Keras models to bytes and back, for pickling.
+"""Saving and loading estimators: ``.skae`` files, pickling, Keras models as bytes.
 
-Models are stored in Keras's native ``.keras`` format (weights plus a JSON
-description of the layers) and loaded with ``safe_mode=True``, so reading them
-never executes code stored in the file.
+Everything that writes or reads an :class:`~skae.AutoencoderTransformer`
+lives here.  Only the autoencoder (``model_``) is serialised, in Keras's
+native ``.keras`` format, and it is read back with ``safe_mode=True``, so a
+file cannot run code; the encoder and decoder are derived from it by the
+architecture.  Nothing is unpickled from a ``.skae`` file.
+
+``.skae`` files of format 1 (written by skae 0.1) still load: their
+parameters ``hidden_layer_sizes``, ``activation`` and ``image_shape``
+become the architecture's settings.
 """
 
+import json
 import os
 import tempfile
+import warnings
+import zipfile
 
-__all__ = ["model_from_bytes", "model_to_bytes"]
+import numpy as np
+
+__all__ = ["FORMAT_VERSION", "load", "model_from_bytes", "model_to_bytes", "pickle_state",
+           "save", "unpickle_state"]
+
+#: Version of the ``.skae`` layout written by :func:`save`; :func:`load` reads it and 1.
+FORMAT_VERSION = 2
+_READABLE_FORMATS = (1, 2)
+_METADATA = "metadata.json"
+_MODEL = "model.keras"
+#: Fitted attributes saved as JSON beside the network.
+_FITTED = ("n_features_in_", "feature_names_in_", "n_components_", "output_activation_", "loss_",
+           "history_", "loss_curve_", "n_iter_", "best_epoch_", "architecture_")
+#: The estimator parameters of format 1 that are architecture settings now.
+_LEGACY_PARAMETERS = ("hidden_layer_sizes", "activation", "image_shape")
 
 
 def model_to_bytes(model):
@@ -23,7 +46,7 @@ def model_to_bytes(model):
 
 
 def model_from_bytes(payload):
-    """Load a Keras model written by :func:`model_to_bytes`."""
+    """Load a Keras model written by :func:`model_to_bytes` (safe mode, not compiled)."""
     import keras
 
     with tempfile.TemporaryDirectory(prefix="skae-") as folder:
@@ -33,34 +56,85 @@ def model_from_bytes(payload):
         return keras.saving.load_model(path, compile=False, safe_mode=True)
 
 
-#: Version of the ``.skae`` file layout written by :func:`save_estimator`.
-FORMAT_VERSION = 1
-_METADATA = "metadata.json"
-_MODEL = "model.keras"
+class SerializedKerasModel:
+    """Pickle-time stand-in for a Keras model: its ``.keras`` file as bytes."""
+
+    def __init__(self, payload):
+        self.payload = payload
+
+
+# --------------------------------------------------------------- pickling
+
+
+def pickle_state(state):
+    """The picklable form of an estimator's ``__dict__``.
+
+    The network travels as ``.keras`` bytes; derived views and training
+    helpers (the optimizer, whose state is not kept, and the compiled step)
+    are rebuilt on demand.
+    """
+    state = dict(state)
+    for name in ("_network_views", "_optimizer", "_trainer"):
+        state.pop(name, None)
+    if "model_" in state:
+        state["model_"] = SerializedKerasModel(model_to_bytes(state["model_"]))
+    return state
+
+
+def unpickle_state(state):
+    """The inverse of :func:`pickle_state` (also reads skae 0.1's pickles)."""
+    state = dict(state)
+    if isinstance(state.get("model_"), SerializedKerasModel):
+        state["model_"] = model_from_bytes(state["model_"].payload)
+    state.pop("encoder_", None)  # stored by skae 0.1; derived now
+    state.pop("decoder_", None)
+    if not isinstance(state.get("hidden_layer_sizes", "deprecated"), str):  # skae 0.1
+        if "model_" in state:
+            state["architecture_"] = _upgrade_fitted(state, state)["architecture_"]
+        state.pop("hidden_layer_sizes_", None)
+        state.pop("image_shape_", None)
+        state.update(_upgrade_params({k: state[k] for k in ("architecture", *_LEGACY_PARAMETERS)
+                                      if k in state}))
+        state.update(dict.fromkeys(_LEGACY_PARAMETERS, "deprecated"))
+    return state
+
+
+# ----------------------------------------------------------- .skae files
 
 
 def _jsonable(value):
-    """Convert fitted-attribute values to JSON types (tuples become lists)."""
+    """Parameters and fitted attributes as JSON types (tuples become lists)."""
+    from .architectures import Architecture
+
+    if isinstance(value, Architecture):
+        return {"architecture": value.name, "params": _jsonable(value.get_params(deep=False))}
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if hasattr(value, "tolist"):  # numpy arrays and scalars
         return value.tolist()
+    json.dumps(value)  # raises TypeError for what JSON cannot hold
     return value
 
 
-def save_estimator(estimator, path, *, fitted_attributes, tuple_attributes=()):
+def _architecture_from_json(value):
+    from .architectures import get_architecture
+
+    if isinstance(value, str):
+        return value
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in value["params"].items()}
+    return get_architecture(value["architecture"]).set_params(**params)
+
+
+def save(estimator, path):
     """Write a fitted estimator to one ``.skae`` file (a zip archive).
 
     The archive holds ``metadata.json`` (format version, skae and Keras
-    versions, class name, parameters, fitted attributes) and
-    ``model.keras`` (the autoencoder in Keras's format).  Nothing is pickled.
+    versions, class name, parameters, fitted attributes) and ``model.keras``.
+    It is written under a temporary name and renamed, so a failure never
+    leaves a partial file at ``path``.
     """
-    import json
-    import warnings
-    import zipfile
-
     import keras
 
     from . import __version__
@@ -68,16 +142,13 @@ def save_estimator(estimator, path, *, fitted_attributes, tuple_attributes=()):
     params = {}
     for name, value in estimator.get_params(deep=False).items():
         try:
-            json.dumps(value)
+            params[name] = _jsonable(value)
         except TypeError:
             warnings.warn(
                 f"Parameter {name}={value!r} cannot be stored in a .skae file and is saved "
-                "as None.",
-                UserWarning,
-                stacklevel=3,
+                "as None.", UserWarning, stacklevel=3,
             )
-            value = None
-        params[name] = _jsonable(value)
+            params[name] = None
     metadata = {
         "format": FORMAT_VERSION,
         "skae_version": __version__,
@@ -85,9 +156,8 @@ def save_estimator(estimator, path, *, fitted_attributes, tuple_attributes=()):
         "keras_backend": keras.backend.backend(),
         "class": type(estimator).__name__,
         "params": params,
-        "fitted": {name: _jsonable(getattr(estimator, name)) for name in fitted_attributes
+        "fitted": {name: _jsonable(getattr(estimator, name)) for name in _FITTED
                    if hasattr(estimator, name)},
-        "tuple_attributes": list(tuple_attributes),
     }
     payload = model_to_bytes(estimator.model_)
     path = os.fspath(path)
@@ -96,29 +166,20 @@ def save_estimator(estimator, path, *, fitted_attributes, tuple_attributes=()):
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(_METADATA, json.dumps(metadata, indent=2))
             archive.writestr(_MODEL, payload)
-        os.replace(tmp, path)  # never leave a half-written file under the final name
+        os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
 
 
-def read_estimator_file(path):
-    """Read a ``.skae`` file; return ``(metadata, keras_model)``.
-
-    Raises ValueError, naming the file and the problem, for anything that is
-    not a complete, compatible file written by :func:`save_estimator`.
-    """
-    import json
-    import zipfile
-
+def _read(path):
+    """``(metadata, keras_model)`` of a ``.skae`` file, or ValueError naming the problem."""
     import keras
 
-    path = os.fspath(path)
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            missing = {_METADATA, _MODEL} - names
+            missing = {_METADATA, _MODEL} - set(archive.namelist())
             if missing:
                 raise ValueError(f"it lacks {', '.join(sorted(missing))}")
             metadata = json.loads(archive.read(_METADATA).decode("utf-8"))
@@ -127,10 +188,11 @@ def read_estimator_file(path):
         raise
     except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
         raise ValueError(f"{path} is not a valid .skae file: {exc}") from exc
-    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_VERSION:
+    found = metadata.get("format") if isinstance(metadata, dict) else None
+    if found not in _READABLE_FORMATS:
         raise ValueError(
-            f"{path} has file format {metadata.get('format') if isinstance(metadata, dict) else None!r}; "
-            f"this version of skae reads format {FORMAT_VERSION}."
+            f"{path} has file format {found!r}; this version of skae reads formats "
+            f"{', '.join(map(str, _READABLE_FORMATS))}."
         )
     saved_keras = str(metadata.get("keras_version", "0"))
     if saved_keras.split(".")[0] != keras.__version__.split(".")[0]:
@@ -145,3 +207,111 @@ def read_estimator_file(path):
             f"{path}: its Keras model could not be loaded safely ({type(exc).__name__}: {exc})"
         ) from exc
     return metadata, model
+
+
+def _upgrade_params(params):
+    """Format 1's parameters: the architecture settings move into ``architecture``."""
+    from .architectures import get_architecture
+    from .architectures._base import from_legacy
+
+    params = dict(params)
+    legacy = {name: params.pop(name) for name in _LEGACY_PARAMETERS if name in params}
+    name = params.get("architecture", "dense")
+    upgraded = from_legacy(get_architecture(name), legacy)
+    params["architecture"] = name if upgraded.get_params() == get_architecture(name).get_params() \
+        else upgraded
+    return params
+
+
+def _upgrade_fitted(fitted, params):
+    """Format 1's fitted attributes: ``architecture_`` from the resolved settings."""
+    from .architectures import get_architecture
+    from .architectures._base import from_legacy
+
+    fitted = dict(fitted)
+    name = params.get("architecture", "dense")
+    name = name if isinstance(name, str) else name.name
+    legacy = {"hidden_layer_sizes": fitted.pop("hidden_layer_sizes_", None),
+              "image_shape": fitted.pop("image_shape_", None),
+              "activation": params.get("activation")}
+    if isinstance(legacy["activation"], str) and legacy["activation"] == "deprecated":
+        legacy["activation"] = None
+    fitted["architecture_"] = from_legacy(get_architecture(name), legacy)
+    return fitted
+
+
+def load(path):
+    """Load an estimator written by :meth:`AutoencoderTransformer.save`.
+
+    The network is read with Keras's ``safe_mode=True``, so a file cannot run
+    code on loading (a ``Lambda`` layer, for instance, is refused), and
+    nothing is unpickled.  Files written by skae 0.1 (format 1) load too.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+
+    Returns
+    -------
+    estimator : AutoencoderTransformer
+        The fitted estimator, ready to ``transform``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If `path` does not exist.
+    ValueError
+        If the file is corrupt, incomplete, of an unknown format version,
+        written by an incompatible Keras, unsafe, or inconsistent with its
+        metadata.  No estimator is returned then.
+
+    See Also
+    --------
+    AutoencoderTransformer.save : Write such a file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np, skae
+    >>> X = np.random.RandomState(0).rand(50, 6)
+    >>> est = skae.AutoencoderTransformer(2, epochs=2, random_state=0).fit(X)
+    >>> path = est.save(os.path.join(tempfile.mkdtemp(), "model.skae"))
+    >>> loaded = skae.load(path)
+    >>> bool(np.array_equal(loaded.transform(X), est.transform(X)))
+    True
+    """
+    from ._autoencoder import AutoencoderTransformer
+
+    path = os.fspath(path)
+    metadata, model = _read(path)
+    if metadata.get("class") != AutoencoderTransformer.__name__:
+        raise ValueError(
+            f"{path} holds a {metadata.get('class')!r}, not an AutoencoderTransformer.")
+    try:
+        params = dict(metadata["params"])
+        fitted = dict(metadata["fitted"])
+        if metadata["format"] == 1:
+            fitted = _upgrade_fitted(fitted, params)
+            params = _upgrade_params(params)
+        else:
+            fitted["architecture_"] = _architecture_from_json(fitted["architecture_"])
+            if params.get("architecture") is not None:
+                params["architecture"] = _architecture_from_json(params["architecture"])
+        estimator = AutoencoderTransformer(**params)
+        estimator._validate_params()
+        if "feature_names_in_" in fitted:
+            fitted["feature_names_in_"] = np.asarray(fitted["feature_names_in_"], dtype=object)
+        n_features, n_components = int(fitted["n_features_in_"]), int(fitted["n_components_"])
+        encoder, _ = fitted["architecture_"].split(model)
+    except Exception as exc:
+        raise ValueError(f"{path} is not a valid .skae file: {type(exc).__name__}: {exc}") from exc
+    if encoder.output_shape[-1] != n_components or model.input_shape[-1] != n_features:
+        raise ValueError(
+            f"{path} is inconsistent: its network maps {model.input_shape[-1]} features to "
+            f"{encoder.output_shape[-1]} components, its metadata says {n_features} and "
+            f"{n_components}."
+        )
+    estimator.__dict__.update(fitted)
+    estimator.model_ = model
+    return estimator

@@ -16,24 +16,23 @@ __all__ = ["main"]
 DEFAULT_BUDGET = {"mnist": (50, 256), "digits": (200, 32)}
 
 
-def _positive_int(text):
+def _checked(convert, text, **bounds):
+    """``text`` converted and checked by scikit-learn's ``check_scalar``, for argparse."""
+    from sklearn.utils import check_scalar
+
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+        return check_scalar(convert(text), "value", convert, **bounds)
+    except (TypeError, ValueError):
+        kind = "a positive integer" if convert is int else "a number in (0, 1)"
+        raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+
+
+def _positive_int(text):
+    return _checked(int, text, min_val=1)
 
 
 def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}") from None
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
-    return value
+    return _checked(float, text, min_val=0.0, max_val=1.0, include_boundaries="neither")
 
 
 def _int_list(text):
@@ -47,7 +46,8 @@ def _model_list(text):
     unknown = [n for n in names if n not in MODELS]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown model(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(MODELS)}"
+            f"unknown model(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(MODELS)}"
         )
     return names
 
@@ -128,10 +128,15 @@ def format_table(rows):
         for r in rows
     ]
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-    out = ["  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(header, widths)))]
+
+    def row(values):
+        return "  ".join(v.rjust(w) if i else v.ljust(w)
+                         for i, (v, w) in enumerate(zip(values, widths)))
+
+    out = [row(header)]
     out.append("  ".join("-" * w for w in widths))
     for line in lines:
-        out.append("  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(line, widths))))
+        out.append(row(line))
     return "\n".join(out)
 
 
@@ -196,16 +201,12 @@ def main(argv=None):
             _check_writable(args.out)
         except OSError as exc:
             parser.exit(2, f"skae compare: error: {exc}\n")
-        from .datasets import MNISTNotFoundError
+        from .datasets import MNISTFormatError, MNISTNotFoundError
 
         try:
             return _run_compare(args)
-        except MNISTNotFoundError as exc:
+        except (MNISTNotFoundError, MNISTFormatError) as exc:
             parser.exit(2, f"skae compare: error: {exc}\n")
-        except ValueError as exc:
-            if "MNIST" in str(exc):
-                parser.exit(2, f"skae compare: error: {exc}\n")
-            raise
     return 0
 
 

@@ -15,17 +15,32 @@ from sklearn.preprocessing import StandardScaler
 
 from ._autoencoder import AutoencoderTransformer
 
-__all__ = ["MODELS", "DEFAULT_MODELS", "COLUMNS", "compare_models", "make_model", "plot_reconstructions", "plot_sweep", "sweep_components"]
+__all__ = ["COLUMNS", "DEFAULT_MODELS", "MODELS", "PRESETS", "compare_models", "make_model",
+           "plot_reconstructions", "plot_sweep", "sweep_components"]
 
-#: Models ``skae compare`` knows, with a one-line description each.
-MODELS = {
+#: Configurations ``skae compare`` knows beside the architectures by name.
+PRESETS = {
     "pca": "sklearn.decomposition.PCA",
-    "dense": "the Keras blog's simple autoencoder: input -> Dense(n_components) -> output",
-    "deep": "deep autoencoder: hidden layers (4*n_components, 2*n_components), mirrored",
+    "deep": "deep autoencoder: dense, hidden layers (4*n_components, 2*n_components), mirrored",
     "sparse": "sparse autoencoder: the dense one with an L1 penalty of 1e-4 on the code",
     "denoising": "denoising autoencoder: the dense one trained on inputs with noise of 0.5",
-    "conv": "convolutional autoencoder: two stride-2 convolutions (32, 64) into a dense code",
 }
+
+
+def _models():
+    """Every model name with a one-line description: presets and each architecture."""
+    from .architectures import ARCHITECTURES, get_architecture
+
+    models = {"pca": PRESETS["pca"]}
+    models.update({name: get_architecture(name).description for name in ARCHITECTURES})
+    models.update({name: text for name, text in PRESETS.items() if name != "pca"})
+    return models
+
+
+#: Models ``skae compare`` knows, with a one-line description each: PCA, every
+#: architecture of :data:`skae.architectures.ARCHITECTURES` by name (its
+#: default settings), and the blog's deep, sparse and denoising variants.
+MODELS = _models()
 
 #: Models ``skae compare`` runs when ``--models`` is not given.
 DEFAULT_MODELS = ["pca", "dense", "deep"]
@@ -62,28 +77,24 @@ def make_model(name, n_components, *, epochs=50, batch_size=256, random_state=0,
     -------
     estimator : PCA or AutoencoderTransformer
     """
+    from .architectures import ARCHITECTURES, Dense
+
     if name == "pca":
         return PCA(n_components=n_components, random_state=random_state)
-    common = dict(
-        n_components=n_components,
-        epochs=epochs,
-        batch_size=batch_size,
-        random_state=random_state,
-        verbose=verbose,
-    )
-    if name == "dense":
-        return AutoencoderTransformer(**common)
-    if name == "deep":
-        return AutoencoderTransformer(
-            hidden_layer_sizes=(4 * n_components, 2 * n_components), **common
-        )
-    if name == "sparse":
-        return AutoencoderTransformer(activity_l1=1e-4, **common)
-    if name == "denoising":
-        return AutoencoderTransformer(noise_stddev=0.5, **common)
-    if name == "conv":
-        return AutoencoderTransformer(architecture="conv", **common)
-    raise ValueError(f"Unknown model {name!r}; choose from {', '.join(MODELS)}.")
+    presets = {
+        "deep": dict(architecture=Dense(hidden_layer_sizes=(4 * n_components, 2 * n_components))),
+        "sparse": dict(activity_l1=1e-4),
+        "denoising": dict(noise_stddev=0.5),
+    }
+    if name in presets:
+        settings = presets[name]
+    elif name in ARCHITECTURES:
+        settings = dict(architecture=name)
+    else:
+        raise ValueError(f"Unknown model {name!r}; choose from {', '.join(MODELS)}.")
+    return AutoencoderTransformer(n_components=n_components, epochs=epochs,
+                                  batch_size=batch_size, random_state=random_state,
+                                  verbose=verbose, **settings)
 
 
 def _reconstruct(estimator, X):

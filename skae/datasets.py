@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-__all__ = ["MNISTNotFoundError", "load_digits", "load_mnist", "load_mnist_or_digits", "mnist_search_dirs"]
+__all__ = ["MNISTFormatError", "MNISTNotFoundError", "load_digits", "load_mnist",
+           "load_mnist_or_digits", "mnist_search_dirs"]
 
 _IDX_NAMES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -29,6 +30,10 @@ _LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
 
 class MNISTNotFoundError(FileNotFoundError):
     """Raised when no MNIST files are found for the requested split."""
+
+
+class MNISTFormatError(ValueError):
+    """Raised when an MNIST file is found but is corrupt, truncated or of another kind."""
 
 
 def _keras_cache_dir():
@@ -62,7 +67,8 @@ def mnist_search_dirs(data_dir=None):
 
 
 def _find(folder, stem):
-    for name in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
+    dotted = stem.replace("-idx", ".idx")
+    for name in (stem, stem + ".gz", dotted, dotted + ".gz"):
         path = folder / name
         if path.is_file():
             return path
@@ -76,26 +82,26 @@ def _read_bytes(path):
                 return fh.read()
         return path.read_bytes()
     except (OSError, EOFError, zlib.error) as exc:
-        raise ValueError(f"MNIST file {path} is corrupt or truncated: {exc}") from exc
+        raise MNISTFormatError(f"MNIST file {path} is corrupt or truncated: {exc}") from exc
 
 
 def _parse_idx(path, magic, n_dims):
     raw = _read_bytes(path)
     header = 4 + 4 * n_dims
     if len(raw) < 4:
-        raise ValueError(f"MNIST file {path} is corrupt or truncated: {len(raw)} bytes.")
+        raise MNISTFormatError(f"MNIST file {path} is corrupt or truncated: {len(raw)} bytes.")
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
-        raise ValueError(
+        raise MNISTFormatError(
             f"MNIST file {path} is not an IDX file of the expected kind: magic number "
             f"{found:#010x}, expected {magic:#010x}."
         )
     if len(raw) < header:
-        raise ValueError(f"MNIST file {path} is corrupt or truncated: {len(raw)} bytes.")
+        raise MNISTFormatError(f"MNIST file {path} is corrupt or truncated: {len(raw)} bytes.")
     dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(n_dims)]
     expected = header + int(np.prod(dims))
     if len(raw) != expected:
-        raise ValueError(
+        raise MNISTFormatError(
             f"MNIST file {path} is corrupt or truncated: {len(raw)} bytes, expected "
             f"{expected} for an array of shape {tuple(dims)}."
         )
@@ -110,7 +116,7 @@ def _load_split(folder, split):
         images = _parse_idx(images_path, _IMAGES_MAGIC, 3)
         labels = _parse_idx(labels_path, _LABELS_MAGIC, 1)
         if images.shape[0] != labels.shape[0]:
-            raise ValueError(
+            raise MNISTFormatError(
                 f"MNIST files {images_path} and {labels_path} disagree: "
                 f"{images.shape[0]} images but {labels.shape[0]} labels."
             )
@@ -123,7 +129,7 @@ def _load_split(folder, split):
                 if x_key in archive and y_key in archive:
                     return np.asarray(archive[x_key]), np.asarray(archive[y_key]), str(npz)
         except (OSError, ValueError, zlib.error, EOFError, zipfile.BadZipFile) as exc:
-            raise ValueError(f"MNIST archive {npz} is corrupt or truncated: {exc}") from exc
+            raise MNISTFormatError(f"MNIST archive {npz} is corrupt or truncated: {exc}") from exc
     return None
 
 
@@ -134,7 +140,8 @@ def _download_with_keras():
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as exc:  # network errors come in many types
         raise MNISTNotFoundError(f"Downloading MNIST through Keras failed: {exc}") from exc
-    return {"train": (x_train, y_train, "keras download"), "test": (x_test, y_test, "keras download")}
+    return {"train": (x_train, y_train, "keras download"),
+            "test": (x_test, y_test, "keras download")}
 
 
 def load_mnist(data_dir=None, subset="all", *, raw=False, download=False, return_X_y=False):
@@ -181,8 +188,8 @@ def load_mnist(data_dir=None, subset="all", *, raw=False, download=False, return
     MNISTNotFoundError
         If no file of the requested split is found; the message lists the
         files looked for and where.
-    ValueError
-        If a file is found but is corrupt or truncated.
+    MNISTFormatError
+        If a file is found but is corrupt or truncated (a ``ValueError``).
 
     See Also
     --------
@@ -225,7 +232,7 @@ def load_mnist(data_dir=None, subset="all", *, raw=False, download=False, return
     images = np.concatenate([found[s][0] for s in splits if s in found])
     target = np.concatenate([found[s][1] for s in splits if s in found]).astype(np.int64)
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(f"MNIST images have shape {images.shape[1:]}, expected (28, 28).")
+        raise MNISTFormatError(f"MNIST images have shape {images.shape[1:]}, expected (28, 28).")
     images = images.astype(np.uint8, copy=False) if raw else images.astype(np.float32) / 255.0
     return _image_bunch(
         images,

@@ -11,14 +11,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import check_random_state, check_scalar
 
 __all__ = ["fit_stream", "iter_chunks"]
-
-
-def _check_positive_int(value, name):
-    if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 def _is_file_backed(X):
@@ -100,9 +95,7 @@ def iter_chunks(X, chunk_size, *, scale=None, dtype=np.float32, shuffle=False,
     >>> [chunk.shape for chunk in iter_chunks(images, 2, scale=1 / 255)]
     [(2, 8), (2, 8), (1, 8)]
     """
-    from sklearn.utils import check_random_state
-
-    chunk_size = _check_positive_int(chunk_size, "chunk_size")
+    chunk_size = check_scalar(chunk_size, "chunk_size", Integral, min_val=1)
     if scale is not None and (not isinstance(scale, Real) or not np.isfinite(scale)):
         raise ValueError(f"scale must be a finite number or None, got {scale!r}.")
     if not hasattr(X, "shape") or len(X.shape) < 2:
@@ -169,7 +162,7 @@ def fit_stream(estimator, chunks, *, n_passes=1):
     >>> est.n_iter_
     6
     """
-    n_passes = _check_positive_int(n_passes, "n_passes")
+    n_passes = check_scalar(n_passes, "n_passes", Integral, min_val=1)
     if not hasattr(estimator, "partial_fit"):
         raise TypeError(f"{type(estimator).__name__} has no partial_fit method.")
     if not callable(chunks) and n_passes > 1 and iter(chunks) is chunks:

@@ -25,6 +25,8 @@ def mnist_dir():
 def mnist_folder():
     """Folder with the real MNIST test split; skips the test when there is none."""
     folder = mnist_dir()
+    if folder is None and os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the tests that need real MNIST, but {SHARED_MNIST} lacks it")
     if folder is None:
         pytest.skip(
             f"real MNIST files not found (looked in $SKAE_DATA_DIR and {SHARED_MNIST}); "

@@ -10,6 +10,8 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skae import AutoencoderTransformer
+from skae._settings import TrainingSettings
+from skae.architectures import Conv, Dense
 
 
 def small(**params):
@@ -34,7 +36,7 @@ def test_activity_l1_makes_codes_smaller(digits):
 
 
 def test_noise_is_added_in_training_only(digits):
-    from skae._training import ReconstructionTrainer
+    from skae._training import AutoencoderTrainer
 
     X, _ = digits
     est = small(noise_stddev=0.5, epochs=2).fit(X)
@@ -43,13 +45,14 @@ def test_noise_is_added_in_training_only(digits):
     np.testing.assert_allclose(est.transform(X[:256]), est.encoder_.predict_on_batch(X[:256]),
                                rtol=1e-5, atol=1e-6)
 
-    trainer = ReconstructionTrainer(est.encoder_, est.decoder_, "mse", noise_stddev=0.5,
-                                    clip_noise=True, seed=0)
+    settings = TrainingSettings(loss="mse", epochs=1, batch_size=32, noise_stddev=0.5,
+                                clip_noise=True)
+    trainer = AutoencoderTrainer(est.architecture_, est.encoder_, est.decoder_, settings, seed=0)
     x = X[:32]
     w = np.full(32, 1 / 32, np.float32)  # a batch's weights sum to one
-    clean = keras.ops.convert_to_numpy(trainer((x, w), training=False))
+    clean = keras.ops.convert_to_numpy(trainer((x, w), training=False)[0])
     np.testing.assert_allclose(clean, est.model_.predict_on_batch(x), rtol=1e-5, atol=1e-6)
-    noisy = keras.ops.convert_to_numpy(trainer((x, w), training=True))
+    noisy = keras.ops.convert_to_numpy(trainer((x, w), training=True)[0])
     assert np.abs(noisy - clean).max() > 1e-3
     # the training loss compares with the clean input, not the noisy one
     expected = np.mean(np.mean((x - noisy) ** 2, axis=1))
@@ -71,8 +74,7 @@ def test_denoising_changes_the_network_but_not_the_contract(digits):
 def test_conv_infers_square_image(digits):
     X, _ = digits
     est = small(architecture="conv", epochs=2).fit(X)
-    assert est.image_shape_ == (8, 8, 1)
-    assert est.hidden_layer_sizes_ == (32, 64)
+    assert est.architecture_ == Conv(filters=(32, 64), image_shape=(8, 8, 1))
     assert est.transform(X).shape == (len(X), 8)
     assert est.inverse_transform(est.transform(X[:3])).shape == (3, 64)
     conv_layers = [layer for layer in est.encoder_.layers if "conv" in layer.name]
@@ -81,18 +83,18 @@ def test_conv_infers_square_image(digits):
 
 def test_conv_needs_image_shape_when_not_square():
     X = np.random.RandomState(0).rand(20, 10)
-    with pytest.raises(ValueError, match="architecture='conv' needs image_shape: 10 features"):
+    with pytest.raises(ValueError, match="The conv architecture needs image_shape: 10 features"):
         small(architecture="conv").fit(X)
 
 
 def test_conv_with_explicit_shape_and_channels():
     X = np.random.RandomState(0).rand(40, 5 * 7 * 2).astype(np.float32)
-    est = small(architecture="conv", image_shape=(5, 7, 2), hidden_layer_sizes=(4, 6), epochs=2)
+    est = small(architecture=Conv(image_shape=(5, 7, 2), filters=(4, 6)), epochs=2)
     est.fit(X)
-    assert est.image_shape_ == (5, 7, 2)
+    assert est.architecture_.image_shape == (5, 7, 2)
     assert est.inverse_transform(est.transform(X)).shape == X.shape
-    est2 = small(architecture="conv", image_shape=(7, 10), epochs=1).fit(X)
-    assert est2.image_shape_ == (7, 10, 1)
+    est2 = small(architecture=Conv(image_shape=(7, 10)), epochs=1).fit(X)
+    assert est2.architecture_.image_shape == (7, 10, 1)
 
 
 @pytest.mark.parametrize(
@@ -107,7 +109,7 @@ def test_conv_with_explicit_shape_and_channels():
 def test_conv_bad_image_shape(digits, image_shape, error, message):
     X, _ = digits
     with pytest.raises(error, match=re.escape(message)):
-        small(architecture="conv", image_shape=image_shape).fit(X)
+        small(architecture=Conv(image_shape=image_shape)).fit(X)
 
 
 # ------------------------------------------------ validation and stopping
@@ -219,7 +221,7 @@ def test_partial_fit_after_fit_continues_the_same_network(digits):
 def test_partial_fit_streams_chunks(digits):
     X, _ = digits
     est = small()
-    for epoch in range(6):
+    for _ in range(6):
         for chunk in np.array_split(X, 4):
             est.partial_fit(chunk)
     assert est.n_iter_ == 24
@@ -240,8 +242,9 @@ def test_partial_fit_rejects_bce_data_outside_unit_interval(digits):
 
 def test_deep_dense_architecture(digits):
     X, _ = digits
-    est = small(hidden_layer_sizes=(32, 16), epochs=2).fit(X)
-    assert est.hidden_layer_sizes_ == (32, 16) and est.image_shape_ is None
+    est = small(architecture=Dense(hidden_layer_sizes=[32, 16]), epochs=2).fit(X)
+    assert est.architecture_ == Dense(hidden_layer_sizes=(32, 16))
+    assert est.architecture == Dense(hidden_layer_sizes=[32, 16])  # the parameter is untouched
 
 
 def test_partial_fit_follows_changed_training_parameters(digits):
@@ -251,7 +254,7 @@ def test_partial_fit_follows_changed_training_parameters(digits):
     est.partial_fit(X)
     assert est._trainer[1] is first_trainer  # compiled once for a stream
     est.set_params(noise_stddev=0.2).partial_fit(X)
-    assert est._trainer[1] is not first_trainer and est._trainer[1].noise_stddev == 0.2
+    assert est._trainer[1] is not first_trainer and est._trainer[1].settings.noise_stddev == 0.2
     est.set_params(optimizer="sgd").partial_fit(X)
     assert type(est._optimizer).__name__ == "SGD"
     assert est._trainer[1].optimizer is est._optimizer

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skae import AutoencoderTransformer
+from skae.architectures import Dense
 
 
 def small(**params):
@@ -41,8 +42,10 @@ def test_defaults_are_the_blog_model():
 
 def test_hidden_layers_are_mirrored(digits):
     X, _ = digits
-    est = small(hidden_layer_sizes=(48, 24), epochs=1).fit(X)
-    widths = lambda model: [layer.units for layer in model.layers if layer.weights]
+    est = small(architecture=Dense(hidden_layer_sizes=(48, 24)), epochs=1).fit(X)
+    def widths(model):
+        return [layer.units for layer in model.layers if layer.weights]
+
     assert widths(est.encoder_) == [48, 24, 4]
     assert widths(est.decoder_) == [24, 48, 64]
 
@@ -179,7 +182,7 @@ def test_transform_of_one_row_matches_batch(digits):
 
 def test_clone_before_and_after_fit(digits):
     X, _ = digits
-    est = small(hidden_layer_sizes=(8,))
+    est = small(architecture=Dense(hidden_layer_sizes=(8,)))
     assert clone(est).get_params() == est.get_params()
     est.fit(X[:100])
     fresh = clone(est)
@@ -190,10 +193,10 @@ def test_clone_before_and_after_fit(digits):
 @pytest.mark.parametrize("densified", ["once", "per batch"])
 def test_sparse_input_matches_dense(digits, densified, monkeypatch):
     sp = pytest.importorskip("scipy.sparse")
-    from skae import _training
+    from skae import _backend
 
     if densified == "per batch":  # as sparse data too large to densify at once is
-        monkeypatch.setattr(_training, "SMALL_DENSE_VALUES", 0)
+        monkeypatch.setattr(_backend, "SMALL_DENSE_VALUES", 0)
     X, _ = digits
     dense = small().fit(X)
     sparse = small().fit(sp.csr_matrix(X))
@@ -266,8 +269,10 @@ def test_methods_before_fit_raise_not_fitted(digits):
         {"batch_size": -1},
         {"shuffle": "yes"},
         {"random_state": "seed"},
-        {"hidden_layer_sizes": (16, 0)},
-        {"hidden_layer_sizes": (16, 2.5)},
+        {"architecture": Dense(hidden_layer_sizes=(16, 0))},
+        {"architecture": Dense(hidden_layer_sizes=(16, 2.5))},
+        {"architecture": Dense(activation="softmaxx")},
+        {"architecture": "lstm-ish"},
     ],
 )
 def test_invalid_parameters_raise_at_fit(digits, params):
@@ -307,7 +312,9 @@ def test_import_skae_does_not_load_keras():
     code = (
         "import sys, skae, skae.datasets, skae.compare, skae.cli\n"
         "from sklearn.base import clone\n"
-        "est = clone(skae.AutoencoderTransformer(hidden_layer_sizes=(8,)))\n"
+        "from skae.architectures import Conv, Dense\n"
+        "est = clone(skae.AutoencoderTransformer(architecture=Dense(hidden_layer_sizes=(8,))))\n"
+        "est.set_params(architecture=Conv()).get_params(deep=True)\n"
         "repr(est); est.get_params()\n"
         "loaded = [m for m in ('keras', 'tensorflow', 'jax') if m in sys.modules]\n"
         "assert not loaded, loaded\n"

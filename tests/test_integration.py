@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from skae import AutoencoderTransformer
+from skae.architectures import Dense
 
 
 def test_pipeline_scaler_autoencoder_classifier(digits):
@@ -75,7 +76,8 @@ def test_cross_val_score_with_process_workers(digits):
 
 def test_pickle_round_trip_in_memory(digits):
     X, _ = digits
-    est = AutoencoderTransformer(6, hidden_layer_sizes=(16,), epochs=3, random_state=0).fit(X)
+    est = AutoencoderTransformer(6, architecture=Dense(hidden_layer_sizes=(16,)), epochs=3,
+                                 random_state=0).fit(X)
     loaded = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(loaded.transform(X), est.transform(X))
     Z = est.transform(X[:50])

@@ -12,13 +12,15 @@ from sklearn.exceptions import NotFittedError
 
 import skae
 from skae import AutoencoderTransformer
-from skae._persistence import model_to_bytes
+from skae._persistence import _FITTED, model_to_bytes
+from skae.architectures import Conv, Dense
 
 
 @pytest.fixture(scope="module")
 def fitted(digits):
     X, _ = digits
-    return AutoencoderTransformer(6, hidden_layer_sizes=(16,), epochs=3, random_state=0).fit(X)
+    return AutoencoderTransformer(6, architecture=Dense(hidden_layer_sizes=(16,)), epochs=3,
+                                  random_state=0).fit(X)
 
 
 @pytest.fixture
@@ -48,7 +50,8 @@ def test_round_trip(fitted, saved, digits):
     np.testing.assert_array_equal(loaded.inverse_transform(Z), fitted.inverse_transform(Z))
     np.testing.assert_array_equal(loaded.score_samples(X), fitted.score_samples(X))
     assert loaded.get_params() == fitted.get_params()
-    for name in AutoencoderTransformer._SAVED_ATTRIBUTES:
+    assert loaded.architecture == Dense(hidden_layer_sizes=(16,))
+    for name in _FITTED:
         if hasattr(fitted, name):
             assert getattr(loaded, name) == getattr(fitted, name), name
     model_ids = {id(w) for w in loaded.model_.weights}
@@ -65,7 +68,7 @@ def test_round_trip_conv_with_feature_names(digits, tmp_path):
     frame = pd.DataFrame(X, columns=[f"p{i}" for i in range(64)])
     est = AutoencoderTransformer(4, architecture="conv", epochs=1, random_state=0).fit(frame)
     loaded = skae.load(est.save(tmp_path / "conv.skae"))
-    assert loaded.image_shape_ == (8, 8, 1) and loaded.hidden_layer_sizes_ == (32, 64)
+    assert loaded.architecture_ == Conv(filters=(32, 64), image_shape=(8, 8, 1))
     np.testing.assert_array_equal(loaded.feature_names_in_, est.feature_names_in_)
     np.testing.assert_array_equal(loaded.transform(frame), est.transform(frame))
 
@@ -115,7 +118,7 @@ def test_save_into_missing_folder_leaves_nothing(fitted, tmp_path):
         ("truncate", "is not a valid .skae file"),
         ("not_zip", "is not a valid .skae file"),
         ("bad_json", "is not a valid .skae file"),
-        ("format", "has file format 99"),
+        ("format", "has file format 99; this version of skae reads formats 1, 2"),
         ("keras_version", "written with Keras 2.15.0, which is incompatible"),
         ("model_garbage", "could not be loaded safely"),
         ("missing_model", "lacks model.keras"),

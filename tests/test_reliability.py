@@ -10,8 +10,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skae import AutoencoderTransformer
-from skae import TrainingDivergedError
+from skae import AutoencoderTransformer, TrainingDivergedError
 
 
 def small(**params):

@@ -166,7 +166,7 @@ def test_iter_chunks_keeps_sparse_blocks_sparse(digits):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(chunk_size=0), "chunk_size must be a positive integer"),
+        (dict(chunk_size=0), "chunk_size == 0, must be >= 1"),
         (dict(chunk_size=10, scale=float("nan")), "scale must be a finite number"),
     ],
 )

@@ -1,0 +1,90 @@
+"""Backend, device and distribution probes, and the tuning constants of the fast paths.
+
+Knows nothing about scikit-learn, networks or training.  Every constant that
+decides between two ways of doing the same work carries the measurement that
+set it (2 CPU cores, TensorFlow 2.21 / Keras 3.15 / JAX 0.10, MNIST-sized
+data, unless a comment says otherwise).  Keras is imported inside the probes,
+so importing this module stays light.
+"""
+
+import functools
+
+__all__ = [
+    "EAGER_MAX_STEPS", "INFERENCE_BATCH_SIZE", "MAX_STEPS_PER_EXECUTION",
+    "MIN_STEPS_FOR_MULTI_STEP", "NUMPY_BLOCK_ROWS", "SMALL_DENSE_VALUES", "XLA_MIN_WORK",
+    "backend", "cpu_only", "distributed", "distribute_strategy", "is_multi_worker",
+]
+
+#: Rows per Keras inference call (fixed, so a row's output never depends on
+#: its neighbours).
+INFERENCE_BATCH_SIZE = 256
+
+#: Rows per NumPy inference block.  A block's products always have this many
+#: rows: OpenBLAS sums a row's products in another order below 64 rows
+#: (checked: rows of a 17-row product differ from the same rows of a 256-row
+#: one; fixed 64-row blocks gave identical rows under permutation and subsetting).
+NUMPY_BLOCK_ROWS = 64
+
+#: Most training steps run per compiled call (Keras's ``steps_per_execution``).
+#: 32 steps cover an epoch of 8,000 rows in batches of 256 in one call.
+MAX_STEPS_PER_EXECUTION = 32
+
+#: Fits with fewer training steps than this run one step per call: compiling
+#: the multi-step loop costs about 0.15 s on TensorFlow, more than it saves.
+MIN_STEPS_FOR_MULTI_STEP = 64
+
+#: Training work (samples x features x epochs) above which compiling a dense
+#: network's step with XLA on TensorFlow pays for its compile time (about a
+#: second): 8,000 x 784 x 10 epochs (6.3e7) gained, the digits did not.
+XLA_MIN_WORK = 5e7
+
+#: Fits of at most this many training steps run eagerly.  Compiling the step
+#: costs about 0.5 s on TensorFlow and JAX, an eager step 30 to 40 ms on two
+#: cores; eager fits were faster up to 10 steps on both backends and about
+#: even at 15 (tiny data sets, a few epochs: the estimator checks, searches).
+EAGER_MAX_STEPS = 12
+
+#: Sparse training data whose dense float32 copy holds at most this many
+#: values (64 MiB) is densified once, like dense data; larger sparse data is
+#: densified one batch at a time.
+SMALL_DENSE_VALUES = 2**24
+
+
+def backend():
+    """Keras's backend name (``"tensorflow"``, ``"jax"``, ...)."""
+    import keras
+
+    return keras.backend.backend()
+
+
+@functools.cache
+def cpu_only():
+    """Whether every device Keras computes on is a CPU."""
+    import keras
+
+    return all(str(d).lower().startswith("cpu") for d in keras.distribution.list_devices())
+
+
+def distribute_strategy():
+    """The ``tf.distribute`` strategy in scope, or None (other backends, default strategy)."""
+    if backend() != "tensorflow":
+        return None
+    import tensorflow as tf
+
+    return tf.distribute.get_strategy() if tf.distribute.has_strategy() else None
+
+
+def is_multi_worker(strategy):
+    """Whether ``strategy`` is a ``tf.distribute.MultiWorkerMirroredStrategy``."""
+    if strategy is None or backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+
+def distributed():
+    """Whether a ``tf.distribute`` strategy or a Keras distribution is in scope."""
+    import keras
+
+    return distribute_strategy() is not None or keras.distribution.distribution() is not None

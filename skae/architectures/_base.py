@@ -1,0 +1,207 @@
+"""The contract of a network kind, and the Keras pieces the kinds share.
+
+A network kind is a small parameter object (a subclass of
+:class:`Architecture`): its constructor arguments are its settings, so
+scikit-learn's ``get_params``, ``set_params`` and ``clone`` work on it and a
+grid search can reach them (``architecture__filters``).  It builds the
+encoder, the decoder and the autoencoder in Keras, and says what its
+training step adds to the reconstruction loss.
+
+Knows nothing about the estimator, training loops, persistence or the
+comparison job.  Keras is imported inside the methods that build networks,
+so importing a kind does not load TensorFlow.
+"""
+
+import itertools
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils._param_validation import InvalidParameterError
+
+__all__ = ["ACTIVATIONS", "Architecture", "assemble", "from_legacy", "positive_ints",
+           "seeded_initializers"]
+
+#: Activations a kind's layers and the reconstruction layer can use (Keras's
+#: names; the NumPy inference of dense networks implements each of them).
+ACTIVATIONS = frozenset(
+    {"relu", "tanh", "sigmoid", "linear", "elu", "selu", "gelu", "softplus", "silu", "leaky_relu"}
+)
+
+
+class Architecture(BaseEstimator):
+    """Base class of the network kinds of :class:`~skae.AutoencoderTransformer`.
+
+    A subclass sets :attr:`name` and :attr:`description`, declares its
+    settings as constructor arguments (with ``_parameter_constraints``),
+    and implements :meth:`build`.  It may override :meth:`resolve` (settings
+    that depend on the data), :meth:`split` (where the encoder and decoder
+    are inside a saved autoencoder) and :meth:`training_code` (what training
+    feeds the decoder, and extra loss terms).
+
+    Attributes
+    ----------
+    name : str
+        The kind's name in :data:`skae.architectures.ARCHITECTURES`.
+    description : str
+        One line for ``skae compare --help`` and the docs.
+    xla_on_cpu : bool
+        Whether compiling this kind's training step with XLA pays off on a
+        CPU for large fits (measured per kind).
+    legacy_parameters : dict of str to str
+        Deprecated :class:`~skae.AutoencoderTransformer` parameters this kind
+        still honours, mapped to its own settings.
+
+    See Also
+    --------
+    skae.architectures.Dense, skae.architectures.Conv : The kinds.
+    """
+
+    name = None
+    description = ""
+    xla_on_cpu = True
+    legacy_parameters = {}
+
+    def __eq__(self, other):
+        """Same kind and the same settings (so resolved architectures compare)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        mine, theirs = self.get_params(deep=False), other.get_params(deep=False)
+        return mine.keys() == theirs.keys() and all(
+            np.array_equal(mine[k], theirs[k]) if hasattr(mine[k], "__array__")
+            else mine[k] == theirs[k] for k in mine
+        )
+
+    def __hash__(self):
+        return hash((type(self), repr(self.get_params(deep=False))))
+
+    def resolve(self, n_features):
+        """A validated copy with every data-dependent setting resolved.
+
+        Parameters
+        ----------
+        n_features : int
+            Width of the flat samples the network will see.
+
+        Returns
+        -------
+        architecture : Architecture
+            A new object of the same kind; this one is not changed.
+        """
+        self._validate_params()
+        return clone(self)
+
+    def build(self, n_features, n_components, *, output_activation, seed):
+        """Build new Keras networks.
+
+        Parameters
+        ----------
+        n_features : int
+            Width of the flat samples and of the reconstructions.
+        n_components : int
+            Width of the code.
+        output_activation : str
+            Activation of the reconstruction layer.
+        seed : int
+            Seed of every random initialiser (layer ``i`` uses ``seed + i``).
+
+        Returns
+        -------
+        autoencoder, encoder, decoder : keras.Model
+            ``autoencoder`` maps samples to reconstructions through the two
+            others, which share its layers.  The decoder's last layer is an
+            ``Activation`` named ``"reconstruction"`` (see :func:`assemble`).
+        """
+        raise NotImplementedError
+
+    def split(self, autoencoder):
+        """The encoder and decoder inside an autoencoder this kind built.
+
+        Parameters
+        ----------
+        autoencoder : keras.Model
+            As returned by :meth:`build`, or loaded from a file.
+
+        Returns
+        -------
+        encoder, decoder : keras.Model
+            Views sharing the autoencoder's layers.
+        """
+        return autoencoder.get_layer("encoder"), autoencoder.get_layer("decoder")
+
+    def training_code(self, encoder, x, *, training, seed_generator=None):
+        """The code training feeds to the decoder, and extra loss terms.
+
+        Parameters
+        ----------
+        encoder : keras.Model
+            The encoder.
+        x : tensor of shape (batch, n_features)
+            The (possibly noisy) inputs.
+        training : bool
+            Whether this is a training step.
+        seed_generator : keras.random.SeedGenerator or None
+            For kinds that draw random numbers in training.
+
+        Returns
+        -------
+        code : tensor of shape (batch, n_components)
+        terms : dict of str to tensor of shape (batch,)
+            Per-sample loss terms added to the reconstruction loss, by name
+            (recorded in ``history_``).
+        """
+        return encoder(x, training=training), {}
+
+
+def positive_ints(value, owner, name):
+    """``value`` (an int or a sequence of ints) as a tuple of positive ints."""
+    values = (value,) if isinstance(value, Integral) else value
+    try:
+        values = list(values)
+    except TypeError:
+        values = [value]
+    if not all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in values):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be a sequence of positive integers, "
+            f"got {value!r}."
+        )
+    return tuple(int(v) for v in values)
+
+
+def seeded_initializers(seed):
+    """Glorot-uniform initialisers seeded ``seed``, ``seed + 1``, ... (one per layer)."""
+    import keras
+
+    return (keras.initializers.GlorotUniform(seed=int(seed) + i) for i in itertools.count())
+
+
+def assemble(encoder, code_inputs, logits, output_activation, n_features):
+    """Finish the decoder with its ``"reconstruction"`` activation; return all three models.
+
+    Every kind ends its decoder this way, so training can take the logits
+    (the activation's input) for a numerically stable cross-entropy.
+    """
+    import keras
+
+    reconstruction = keras.layers.Activation(output_activation, name="reconstruction")(logits)
+    decoder = keras.Model(code_inputs, reconstruction, name="decoder")
+    x = keras.Input(shape=(n_features,), dtype="float32", name="input")
+    autoencoder = keras.Model(x, decoder(encoder(x)), name="autoencoder")
+    return autoencoder, encoder, decoder
+
+
+def from_legacy(architecture, values):
+    """``architecture`` with the deprecated estimator parameters in ``values`` applied.
+
+    ``values`` maps names of :attr:`Architecture.legacy_parameters` (e.g.
+    ``hidden_layer_sizes``) to values; names the kind does not honour, None
+    and empty sequences (which meant "the default") are left out.
+    """
+    mapping = type(architecture).legacy_parameters
+    changes = {
+        mapping[name]: tuple(value) if isinstance(value, list) else value
+        for name, value in values.items()
+        if name in mapping and value is not None
+        and not (hasattr(value, "__len__") and not isinstance(value, str) and len(value) == 0)
+    }
+    return architecture.set_params(**changes) if changes else architecture

@@ -1,0 +1,156 @@
+"""The convolutional autoencoder: images encoded by strided convolutions."""
+
+import math
+from numbers import Integral
+
+from sklearn.utils._param_validation import InvalidParameterError, StrOptions
+
+from ._base import ACTIVATIONS, Architecture, assemble, positive_ints, seeded_initializers
+
+__all__ = ["Conv"]
+
+
+def _grid(height, width, n_layers):
+    """Spatial size after ``n_layers`` stride-2 'same' convolutions."""
+    for _ in range(n_layers):
+        height, width = math.ceil(height / 2), math.ceil(width / 2)
+    return height, width
+
+
+class Conv(Architecture):
+    """Strided convolutions into a dense code, transposed convolutions back.
+
+    Each flat sample is reshaped to ``image_shape``; the encoder applies one
+    3x3 convolution of stride 2 per entry of ``filters`` (each halves the
+    height and width), flattens and ends in ``Dense(n_components)``.  The
+    decoder mirrors it with a dense layer, transposed convolutions and a crop
+    back to ``image_shape``, and returns flat samples again, so
+    ``transform`` and ``inverse_transform`` keep their contract.
+
+    Parameters
+    ----------
+    filters : int or sequence of int, default=(32, 64)
+        Filters of the encoder's strided convolutions, outermost first.
+    image_shape : tuple of int or None, default=None
+        ``(height, width)`` or ``(height, width, channels)``; samples are
+        flat arrays in row-major, channels-last order.  ``None`` infers a
+        square single-channel image when the number of features is a
+        perfect square.
+    activation : str, default="relu"
+        Activation of the convolutions and of the code layer.
+
+    See Also
+    --------
+    Dense : Fully connected encoder and decoder.
+
+    Examples
+    --------
+    >>> from skae.architectures import Conv
+    >>> Conv(filters=(16, 32)).resolve(784).image_shape
+    (28, 28, 1)
+    """
+
+    name = "conv"
+    description = "convolutional: stride-2 3x3 convolutions (32, 64) into a dense code"
+    # XLA slowed convolutional training down on a CPU (TensorFlow).
+    xla_on_cpu = False
+    legacy_parameters = {
+        "hidden_layer_sizes": "filters", "image_shape": "image_shape", "activation": "activation",
+    }
+
+    _parameter_constraints: dict = {
+        "filters": ["array-like", int],
+        "image_shape": [tuple, None],
+        "activation": [StrOptions(ACTIVATIONS)],
+    }
+
+    def __init__(self, filters=(32, 64), image_shape=None, activation="relu"):
+        self.filters = filters
+        self.image_shape = image_shape
+        self.activation = activation
+
+    def resolve(self, n_features):
+        self._validate_params()
+        return Conv(filters=self._filters(), image_shape=self._image_shape(n_features),
+                    activation=self.activation)
+
+    def _filters(self):
+        filters = positive_ints(self.filters, "Conv", "filters")
+        if not filters:
+            raise InvalidParameterError(
+                "The 'filters' parameter of Conv must hold at least one positive integer, "
+                f"got {self.filters!r}."
+            )
+        return filters
+
+    def _image_shape(self, n_features):
+        shape = self.image_shape
+        if shape is None:
+            side = math.isqrt(n_features)
+            if side * side != n_features:
+                raise ValueError(
+                    f"The conv architecture needs image_shape: {n_features} features is not a "
+                    "perfect square, so no square single-channel image can be inferred. Pass "
+                    "Conv(image_shape=(height, width)) or (height, width, channels)."
+                )
+            return (side, side, 1)
+        if len(shape) == 2:
+            shape = (*shape, 1)
+        if len(shape) != 3 or not all(
+            isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in shape
+        ):
+            raise InvalidParameterError(
+                "The 'image_shape' parameter of Conv must be None or a tuple (height, width) "
+                f"or (height, width, channels) of positive integers, got {self.image_shape!r}."
+            )
+        shape = tuple(int(v) for v in shape)
+        if math.prod(shape) != n_features:
+            raise ValueError(
+                f"image_shape={self.image_shape!r} holds {math.prod(shape)} values, but X has "
+                f"{n_features} features."
+            )
+        return shape
+
+    def build(self, n_features, n_components, *, output_activation, seed):
+        import keras
+
+        height, width, channels = self._image_shape(n_features)
+        filters = self._filters()
+        initializers = seeded_initializers(seed)
+
+        inputs = keras.Input(shape=(n_features,), dtype="float32", name="features")
+        h = keras.layers.Reshape((height, width, channels), name="to_image")(inputs)
+        for i, n_filters in enumerate(filters):
+            h = keras.layers.Conv2D(
+                n_filters, 3, strides=2, padding="same", activation=self.activation,
+                kernel_initializer=next(initializers), name=f"encoder_conv_{i}",
+            )(h)
+        h = keras.layers.Flatten(name="flatten")(h)
+        code = keras.layers.Dense(
+            n_components, activation=self.activation, kernel_initializer=next(initializers),
+            name="code",
+        )(h)
+        encoder = keras.Model(inputs, code, name="encoder")
+
+        grid_h, grid_w = _grid(height, width, len(filters))
+        code_inputs = keras.Input(shape=(n_components,), dtype="float32", name="code_input")
+        h = keras.layers.Dense(
+            grid_h * grid_w * filters[-1], activation=self.activation,
+            kernel_initializer=next(initializers), name="decoder_dense",
+        )(code_inputs)
+        h = keras.layers.Reshape((grid_h, grid_w, filters[-1]), name="to_grid")(h)
+        for i, n_filters in enumerate(reversed(filters[:-1])):
+            h = keras.layers.Conv2DTranspose(
+                n_filters, 3, strides=2, padding="same", activation=self.activation,
+                kernel_initializer=next(initializers), name=f"decoder_deconv_{i}",
+            )(h)
+        h = keras.layers.Conv2DTranspose(
+            channels, 3, strides=2, padding="same", kernel_initializer=next(initializers),
+            name="reconstruction_logits",
+        )(h)
+        extra_h = grid_h * 2 ** len(filters) - height
+        extra_w = grid_w * 2 ** len(filters) - width
+        if extra_h or extra_w:
+            h = keras.layers.Cropping2D(((0, extra_h), (0, extra_w)), name="crop")(h)
+        logits = keras.layers.Flatten(name="to_features")(h)
+        return assemble(encoder, code_inputs, logits, output_activation, n_features)

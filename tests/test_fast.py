@@ -1,0 +1,204 @@
+"""The fast paths of skae._fast against plain Keras (the switch off)."""
+
+import keras
+import numpy as np
+import pytest
+
+from skae import AutoencoderTransformer, _backend, _fast
+from skae._inference import batch_predictor, mean_squared_errors, predict_batched
+from skae.architectures import ACTIVATIONS, Conv, Dense
+
+
+def _randomize(model, rng):
+    """Random weights and biases, so every activation sees both signs."""
+    for variable in model.weights:
+        variable.assign(rng.normal(size=variable.shape).astype(np.float32))
+
+
+# ---------------------------------------------------------- NumPy inference
+
+
+def test_numpy_activations_cover_the_accepted_activations():
+    assert set(_fast.NUMPY_ACTIVATIONS) == set(ACTIVATIONS)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_numpy_activations_equal_keras_activations(activation):
+    """Each activation on a grid of inputs, through an identity Dense layer."""
+    grid = np.linspace(-8, 8, 64 * 8, dtype=np.float32).reshape(-1, 8)
+    inputs = keras.Input((8,))
+    layer = keras.layers.Dense(8, activation=activation)
+    model = keras.Model(inputs, layer(inputs))
+    layer.kernel.assign(np.eye(8, dtype=np.float32))
+    expected = keras.ops.convert_to_numpy(keras.activations.get(activation)(grid))
+    np.testing.assert_allclose(predict_batched(model, grid, 8), expected, rtol=2e-6, atol=2e-7)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_numpy_inference_matches_keras_for_every_activation(activation):
+    rng = np.random.default_rng(0)
+    model, encoder, decoder = Dense(hidden_layer_sizes=(7,), activation=activation).build(
+        12, 3, output_activation=activation, seed=0)
+    _randomize(model, rng)
+    X = (3 * rng.normal(size=(150, 12))).astype(np.float32)
+    Z = (3 * rng.normal(size=(150, 3))).astype(np.float32)
+    for network, data in [(encoder, X), (decoder, Z), (model, X)]:
+        steps = _fast.dense_steps(network)
+        assert steps is not None and [name for _, _, name in steps][-1] == activation
+        assert batch_predictor(network)[1] == _backend.NUMPY_BLOCK_ROWS  # the NumPy path
+        expected = np.asarray(network.predict_on_batch(data))
+        got = predict_batched(network, data, expected.shape[1])
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
+        with _fast.plain_keras():  # the switch off: Keras's predict_on_batch
+            assert batch_predictor(network)[1] == _backend.INFERENCE_BATCH_SIZE
+            plain = predict_batched(network, data, expected.shape[1])
+        np.testing.assert_allclose(got, plain, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
+
+
+def test_numpy_inference_reads_the_current_weights():
+    """Weights changed through Keras after a fit are used by the next call."""
+    X = np.random.default_rng(0).random((40, 6))
+    est = AutoencoderTransformer(n_components=2, epochs=2, batch_size=16, random_state=0).fit(X)
+    before = est.transform(X)
+    kernel = est.encoder_.get_layer("code").kernel
+    kernel.assign(2.0 * keras.ops.convert_to_numpy(kernel) + 0.5)
+    after = est.transform(X)
+    assert np.abs(after - before).max() > 0.1
+    np.testing.assert_allclose(after, np.asarray(est.encoder_.predict_on_batch(X)),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_mean_squared_errors_match_predictions():
+    rng = np.random.default_rng(1)
+    model, _, _ = Dense().build(9, 2, output_activation="sigmoid", seed=3)
+    X = rng.random((130, 9)).astype(np.float32)
+    reconstruction = predict_batched(model, X, 9)
+    expected = np.mean((X.astype(np.float64) - reconstruction) ** 2, axis=1)
+    np.testing.assert_array_equal(mean_squared_errors(model, X), expected)
+
+
+def test_other_networks_run_through_keras():
+    model, encoder, decoder = Conv(filters=(4,)).build(64, 4, output_activation="sigmoid", seed=0)
+    for network in (model, encoder, decoder):
+        assert _fast.dense_steps(network) is None
+        assert batch_predictor(network)[1] == _backend.INFERENCE_BATCH_SIZE
+    inputs = keras.Input((5,))  # a layer the NumPy path does not know, in a dense chain
+    outputs = keras.layers.Dense(2)(keras.layers.Dropout(0.5)(keras.layers.Dense(4)(inputs)))
+    assert _fast.dense_steps(keras.Model(inputs, outputs)) is None
+    inputs = keras.Input((5,))  # an activation it does not know
+    hard = keras.layers.Dense(2, activation="hard_sigmoid")(inputs)
+    assert _fast.dense_steps(keras.Model(inputs, hard)) is None
+    a, b = keras.Input((3,)), keras.Input((3,))  # two inputs
+    assert _fast.dense_steps(keras.Model([a, b], keras.layers.Add()([a, b]))) is None
+
+    class Residual(keras.Model):  # a subclassed model, whose call its layers do not describe
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(4)
+
+        def call(self, x):
+            return x + self.dense(x)
+
+    residual = Residual()
+    x = np.ones((3, 4), np.float32)
+    expected = np.asarray(residual.predict_on_batch(x))
+    assert _fast.dense_steps(residual) is None
+    np.testing.assert_allclose(predict_batched(residual, x, 4), expected, rtol=1e-6)
+
+
+def test_conv_transform_equals_the_keras_encoder():
+    X = np.random.default_rng(2).random((30, 64)).astype(np.float32)
+    est = AutoencoderTransformer(n_components=3, architecture=Conv(filters=(4,)), epochs=1,
+                                 batch_size=16, random_state=0).fit(X)
+    padded = np.zeros((_backend.INFERENCE_BATCH_SIZE, 64), np.float32)
+    padded[:30] = X
+    np.testing.assert_array_equal(est.transform(X),
+                                  np.asarray(est.encoder_.predict_on_batch(padded))[:30])
+
+
+# ----------------------------------------------------------------- training
+
+
+@pytest.fixture
+def plans(monkeypatch):
+    """Records the plan of every fit."""
+    seen = []
+    original = _fast.plan_training
+
+    def spy(**kwargs):
+        plan = original(**kwargs)
+        seen.append(plan)
+        return plan
+
+    monkeypatch.setattr(_fast, "plan_training", spy)
+    return seen
+
+
+def test_small_fits_run_eagerly_and_large_ones_compiled(plans):
+    X = np.random.default_rng(0).random((64, 5))
+    AutoencoderTransformer(n_components=2, epochs=3, batch_size=16, random_state=0).fit(X)
+    AutoencoderTransformer(n_components=2, epochs=4, batch_size=16, random_state=0).fit(X)
+    assert [p.run_eagerly for p in plans] == [True, False]  # 12 steps eager, 16 compiled
+    assert [p.feed for p in plans] == ["gather", "gather"]
+
+
+#: The fast and plain paths differ in float rounding only: gathering rows
+#: inside the step and feeding them is the same arithmetic, but the
+#: cross-entropy from logits is not rounded like the one of probabilities,
+#: and XLA fuses operations in another order.
+FAST_RTOL = 2e-3
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(epochs=2, batch_size=64),  # eager, cross-entropy of probabilities
+        dict(epochs=12, batch_size=64),  # compiled, several steps per call
+        dict(epochs=12, batch_size=64, loss="mse", output_activation="linear",
+             architecture=Dense(hidden_layer_sizes=(16,))),
+        dict(epochs=8, batch_size=64, activity_l1=1e-3, noise_stddev=0.2,
+             validation_fraction=0.2, early_stopping=True, n_iter_no_change=2),
+    ],
+    ids=["eager", "multi-step", "deep-mse", "validation-noise-l1"],
+)
+def test_fast_training_equals_plain_keras(digits, params, plans):
+    X, _ = digits
+    fast = AutoencoderTransformer(n_components=6, random_state=0, **params).fit(X)
+    with _fast.plain_keras():
+        plain = AutoencoderTransformer(n_components=6, random_state=0, **params).fit(X)
+    assert plans[0].feed == "gather" and plans[1] == _fast.TrainingPlan(feed="batches")
+    assert fast.history_.keys() == plain.history_.keys()
+    for key in fast.history_:
+        np.testing.assert_allclose(fast.history_[key], plain.history_[key], rtol=FAST_RTOL,
+                                   err_msg=key)
+    assert fast.best_epoch_ == plain.best_epoch_
+    np.testing.assert_allclose(fast.transform(X), plain.transform(X), rtol=FAST_RTOL,
+                               atol=FAST_RTOL * np.abs(plain.transform(X)).max())
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="XLA is chosen on TensorFlow; JAX compiles every step with XLA")
+def test_xla_training_from_logits_equals_plain_keras(digits, plans, monkeypatch):
+    monkeypatch.setattr(_backend, "XLA_MIN_WORK", 0)
+    X, _ = digits
+    params = dict(n_components=6, epochs=12, batch_size=64, random_state=0)
+    fast = AutoencoderTransformer(**params).fit(X)
+    with _fast.plain_keras():
+        plain = AutoencoderTransformer(**params).fit(X)
+    assert plans[0].jit_compile is True and plans[0].from_logits
+    np.testing.assert_allclose(fast.loss_curve_, plain.loss_curve_, rtol=FAST_RTOL)
+    np.testing.assert_allclose(fast.transform(X), plain.transform(X), rtol=FAST_RTOL,
+                               atol=FAST_RTOL * np.abs(plain.transform(X)).max())
+
+
+def test_partial_fit_plain_and_fast_agree(digits):
+    X, _ = digits
+    fast = AutoencoderTransformer(n_components=6, random_state=0)
+    with _fast.plain_keras():
+        plain = AutoencoderTransformer(n_components=6, random_state=0)
+        for chunk in np.array_split(X, 3):
+            plain.partial_fit(chunk)
+    for chunk in np.array_split(X, 3):
+        fast.partial_fit(chunk)
+    np.testing.assert_allclose(fast.loss_curve_, plain.loss_curve_, rtol=FAST_RTOL)
