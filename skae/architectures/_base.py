@@ -32,9 +32,9 @@ ACTIVATIONS = frozenset(
 class Architecture(BaseEstimator):
     """Base class of the network kinds of :class:`~skae.AutoencoderTransformer`.
 
-    A subclass sets :attr:`name` and :attr:`description`, declares its
-    settings as constructor arguments (with ``_parameter_constraints``),
-    and implements :meth:`build`.  It may override :meth:`resolve` (settings
+    A subclass sets ``name`` and ``description``, declares its settings as
+    constructor arguments (with ``_parameter_constraints``), and implements
+    :meth:`build`.  It may override :meth:`resolve` (settings
     that depend on the data), :meth:`split` (where the encoder and decoder
     are inside a saved autoencoder) and :meth:`training_code` (what training
     feeds the decoder, and extra loss terms).
@@ -110,7 +110,8 @@ class Architecture(BaseEstimator):
         autoencoder, encoder, decoder : keras.Model
             ``autoencoder`` maps samples to reconstructions through the two
             others, which share its layers.  The decoder's last layer is an
-            ``Activation`` named ``"reconstruction"`` (see :func:`assemble`).
+            ``Activation`` named ``"reconstruction"`` (``assemble`` in this
+            module builds it so).
         """
         raise NotImplementedError
 
