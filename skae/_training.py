@@ -109,7 +109,9 @@ class AutoencoderTrainer(keras.Model):
         for term in terms[1:]:
             per_sample = per_sample + term
         self.add_loss(keras.ops.sum(per_sample * weights) * self.replicas)
-        return reconstruction, [keras.ops.sum(term * weights) for term in terms]
+        # each term's batch mean, for its tracker (none when the loss has one term)
+        logged = [keras.ops.sum(term * weights) for term in terms] if self.term_trackers else []
+        return reconstruction, logged
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         for tracker, value in zip(self.term_trackers, y_pred[1]):
@@ -274,11 +276,14 @@ def train(architecture, encoder, decoder, X, settings, *, optimizer, seed, train
         if not optimizer.built:
             optimizer.build(trainer.trainable_variables)
 
-    monitor = "val_loss" if validation_rows is not None and len(validation_rows) else "loss"
-    stopper = keras.callbacks.EarlyStopping(
-        monitor=monitor, mode="min", min_delta=settings.tol, restore_best_weights=True,
-        patience=settings.n_iter_no_change,
-    )
+    stopper = None
+    if settings.early_stopping:
+        has_validation = validation_rows is not None and len(validation_rows)
+        stopper = keras.callbacks.EarlyStopping(
+            monitor="val_loss" if has_validation else "loss", mode="min",
+            min_delta=settings.tol, patience=settings.n_iter_no_change,
+            restore_best_weights=True,
+        )
     stop_on_nan = keras.callbacks.TerminateOnNaN()
     # It only reads the logged loss and sets stop_training, so Keras may call it
     # off the main thread; without this its batch hook makes Keras dispatch
@@ -287,7 +292,7 @@ def train(architecture, encoder, decoder, X, settings, *, optimizer, seed, train
     stop_on_nan.async_safe = True
     keras_history = trainer.fit(
         epochs=settings.epochs, steps_per_epoch=steps, shuffle=False, verbose=settings.verbose,
-        callbacks=[stop_on_nan, *([stopper] if settings.early_stopping else []), *callbacks],
+        callbacks=[stop_on_nan, *([stopper] if stopper else []), *callbacks],
         **_feed(plan, X, indices, weights, batch_size, validation_rows),
     )
     history = {key: [float(v) for v in values] for key, values in keras_history.history.items()}
@@ -300,7 +305,7 @@ def train(architecture, encoder, decoder, X, settings, *, optimizer, seed, train
             "sklearn.preprocessing.StandardScaler or MinMaxScaler), or a smaller "
             "activity_l1. The estimator was left as it was before this fit."
         )
-    best_epoch = stopper.best_epoch + 1 if settings.early_stopping else len(history["loss"])
+    best_epoch = stopper.best_epoch + 1 if stopper else len(history["loss"])
     return history, best_epoch, trainer
 
 
