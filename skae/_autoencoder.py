@@ -498,7 +498,7 @@ default="adam"
         """What continuing the fitted network on `X` needs (warm start, partial_fit)."""
         if self.loss_ == "binary_crossentropy":
             self._check_unit_interval(*_value_range(X), self.loss_)
-        if not self.warm_start or not hasattr(self, "architecture_"):
+        if not self.warm_start:
             return
         resolved = self._resolve_architecture(self.n_features_in_)
         changed = [name for name, value in resolved.get_params(deep=False).items()
