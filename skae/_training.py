@@ -290,7 +290,7 @@ def train(architecture, encoder, decoder, X, settings, *, optimizer, seed, train
     # every callback synchronously, and epochs took 0.066 s instead of 0.051
     # (benchmarks/bench_speed.py, TensorFlow, 2 cores).
     stop_on_nan.async_safe = True
-    keras_history = trainer.fit(
+    keras_history = _fast.fit_function(trainer, plan)(
         epochs=settings.epochs, steps_per_epoch=steps, shuffle=False, verbose=settings.verbose,
         callbacks=[stop_on_nan, *([stopper] if stopper else []), *callbacks],
         **_feed(plan, X, indices, weights, batch_size, validation_rows),

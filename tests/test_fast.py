@@ -202,3 +202,84 @@ def test_partial_fit_plain_and_fast_agree(digits):
     for chunk in np.array_split(X, 3):
         fast.partial_fit(chunk)
     np.testing.assert_allclose(fast.loss_curve_, plain.loss_curve_, rtol=FAST_RTOL)
+
+
+class Recorder(keras.callbacks.Callback):
+    """Records every hook called, with the logs rounded."""
+
+    def __init__(self, stop_after_epoch=None):
+        super().__init__()
+        self.calls = []
+        self.stop_after_epoch = stop_after_epoch
+
+    def _record(self, hook, index=None, logs=None):
+        logs = {key: round(float(value), 5) for key, value in (logs or {}).items()}
+        self.calls.append((hook, index, logs))
+
+    def on_train_begin(self, logs=None):
+        self._record("train_begin")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._record("epoch_begin", epoch)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._record("train_batch_begin", batch)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._record("train_batch_end", batch, logs)
+
+    def on_test_begin(self, logs=None):
+        self._record("test_begin")
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._record("test_batch_end", batch, logs)
+
+    def on_test_end(self, logs=None):
+        self._record("test_end", None, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._record("epoch_end", epoch, logs)
+        if epoch == self.stop_after_epoch:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self._record("train_end", None, logs)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the loop replaces "
+                    "the TensorFlow trainer's fit for eager fits; JAX fits go through Keras")
+@pytest.mark.parametrize("stop_after_epoch", [None, 1])
+def test_eager_loop_equals_keras_fit(stop_after_epoch):
+    """Same steps, weights, history and callback calls as Keras's own fit."""
+    from skae._settings import TrainingSettings
+    from skae._training import AutoencoderTrainer, _epoch_plans, _normalized_weights
+
+    results = []
+    for use_keras in (True, False):
+        rng = np.random.default_rng(0)
+        X = rng.random((40, 6)).astype(np.float32)
+        architecture = Dense()
+        _, encoder, decoder = architecture.build(6, 2, output_activation="sigmoid", seed=3)
+        settings = TrainingSettings(loss="binary_crossentropy", epochs=3, batch_size=8)
+        trainer = AutoencoderTrainer(architecture, encoder, decoder, settings, data=X)
+        trainer.compile(optimizer=keras.optimizers.Adam(1e-2), run_eagerly=True)
+        indices, weights, steps = _epoch_plans(np.arange(30), 8, 3, True, rng)
+        val_rows = np.arange(30, 40, dtype=np.int32)
+        kwargs = dict(
+            x=[indices, weights], batch_size=8, epochs=3, steps_per_epoch=steps, shuffle=False,
+            verbose=0, validation_data=([val_rows, _normalized_weights(10, 8, 10)], None),
+            validation_batch_size=8,
+        )
+        recorder = Recorder(stop_after_epoch)
+        plan = _fast.TrainingPlan(feed="gather", run_eagerly=not use_keras)
+        fit = _fast.fit_function(trainer, plan)
+        assert (fit == trainer.fit) is use_keras
+        history = fit(callbacks=[recorder], **kwargs)
+        results.append((history.history, recorder.calls,
+                        [keras.ops.convert_to_numpy(w) for w in trainer.weights]))
+    (keras_history, keras_calls, keras_weights), (history, calls, weights) = results
+    assert history == keras_history
+    assert len(history["loss"]) == (2 if stop_after_epoch == 1 else 3)
+    assert calls == keras_calls
+    for a, b in zip(weights, keras_weights, strict=True):
+        np.testing.assert_array_equal(a, b)
