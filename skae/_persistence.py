@@ -90,9 +90,7 @@ def unpickle_state(state):
     state.pop("decoder_", None)
     if not isinstance(state.get("hidden_layer_sizes", "deprecated"), str):  # skae 0.1
         if "model_" in state:
-            state["architecture_"] = _upgrade_fitted(state, state)["architecture_"]
-        state.pop("hidden_layer_sizes_", None)
-        state.pop("image_shape_", None)
+            state = _upgrade_fitted(state, state)
         state.update(_upgrade_params({k: state[k] for k in ("architecture", *_LEGACY_PARAMETERS)
                                       if k in state}))
         state.update(dict.fromkeys(_LEGACY_PARAMETERS, "deprecated"))
@@ -218,8 +216,7 @@ def _upgrade_params(params):
     legacy = {name: params.pop(name) for name in _LEGACY_PARAMETERS if name in params}
     name = params.get("architecture", "dense")
     upgraded = from_legacy(get_architecture(name), legacy)
-    params["architecture"] = name if upgraded.get_params() == get_architecture(name).get_params() \
-        else upgraded
+    params["architecture"] = name if upgraded == get_architecture(name) else upgraded
     return params
 
 
@@ -229,14 +226,12 @@ def _upgrade_fitted(fitted, params):
     from .architectures._base import from_legacy
 
     fitted = dict(fitted)
-    name = params.get("architecture", "dense")
-    name = name if isinstance(name, str) else name.name
+    activation = params.get("activation")
     legacy = {"hidden_layer_sizes": fitted.pop("hidden_layer_sizes_", None),
               "image_shape": fitted.pop("image_shape_", None),
-              "activation": params.get("activation")}
-    if isinstance(legacy["activation"], str) and legacy["activation"] == "deprecated":
-        legacy["activation"] = None
-    fitted["architecture_"] = from_legacy(get_architecture(name), legacy)
+              "activation": None if activation == "deprecated" else activation}
+    architecture = get_architecture(params.get("architecture", "dense"))  # a name in format 1
+    fitted["architecture_"] = from_legacy(architecture, legacy)
     return fitted
 
 

@@ -168,3 +168,19 @@ def test_only_the_autoencoder_is_serialised(digits):
     loaded = pickle.loads(pickle.dumps(est))
     assert loaded.encoder_ is loaded.encoder_  # derived once per network
     assert {id(w) for w in loaded.encoder_.weights} <= {id(w) for w in loaded.model_.weights}
+
+
+def test_pickles_of_skae_0_1_still_load():
+    """A pickle written by skae 0.1 (commit 29a3d96), committed as a fixture."""
+    expected = np.load(DATA / "skae01_pickle_expected.npz")
+    with open(DATA / "skae01_dense.pkl", "rb") as fh, warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # no deprecated parameter left set
+        est = pickle.load(fh)
+    assert est.architecture == Dense(hidden_layer_sizes=(8,))
+    assert est.architecture_ == Dense(hidden_layer_sizes=(8,))
+    assert not {"hidden_layer_sizes_", "image_shape_", "encoder_", "decoder_"} & set(vars(est))
+    np.testing.assert_allclose(est.transform(expected["X"]), expected["codes"], rtol=1e-5,
+                               atol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        est.partial_fit(expected["X"])
