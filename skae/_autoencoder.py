@@ -535,7 +535,7 @@ default="adam"
         cached = getattr(self, "_trainer", None)
         callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or ())]
         history, best_epoch, trainer = train(
-            self.architecture_, self.encoder_, self.decoder_, X, settings,
+            self.architecture_, self.model_, X, settings,
             optimizer=self._optimizer, seed=seed, train_rows=train_rows,
             validation_rows=validation_rows, callbacks=callbacks, stream=stream,
             trainer=cached[1] if stream and cached is not None and cached[0] == key else None,
@@ -583,23 +583,15 @@ default="adam"
 
     # --------------------------------------------------- derived attributes
 
-    def _views(self):
-        """``(encoder, decoder)`` of ``model_``, derived once per network."""
-        cached = self.__dict__.get("_network_views")
-        if cached is None or cached[0] is not self.model_:
-            cached = (self.model_, *self.architecture_.split(self.model_))
-            self.__dict__["_network_views"] = cached
-        return cached[1], cached[2]
-
     @property
     def encoder_(self):
-        """keras.Model: maps samples to codes; shares its layers with ``model_``."""
-        return self._views()[0]
+        """keras.Model: maps samples to codes; a part of ``model_`` (``architecture_.split``)."""
+        return self.architecture_.split(self.model_)[0]
 
     @property
     def decoder_(self):
-        """keras.Model: maps codes to reconstructions; shares its layers with ``model_``."""
-        return self._views()[1]
+        """keras.Model: maps codes to reconstructions; a part of ``model_``."""
+        return self.architecture_.split(self.model_)[1]
 
     def _legacy_attribute(self, name):
         architecture = self.architecture_

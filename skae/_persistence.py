@@ -74,7 +74,7 @@ def pickle_state(state):
     are rebuilt on demand.
     """
     state = dict(state)
-    for name in ("_network_views", "_optimizer", "_trainer"):
+    for name in ("_optimizer", "_trainer"):
         state.pop(name, None)
     if "model_" in state:
         state["model_"] = SerializedKerasModel(model_to_bytes(state["model_"]))

@@ -46,8 +46,8 @@ class AutoencoderTrainer(keras.Model):
     row.  The wrapper is never saved: the autoencoder is.
     """
 
-    def __init__(self, architecture, encoder, decoder, settings, *, data=None,
-                 from_logits=False, seed=0):
+    def __init__(self, architecture, autoencoder, settings, *, data=None, from_logits=False,
+                 seed=0):
         super().__init__(name="autoencoder_trainer")
         strategy = _backend.distribute_strategy()
         # Under a tf.distribute strategy Keras divides an added loss by the
@@ -68,12 +68,14 @@ class AutoencoderTrainer(keras.Model):
             # tests/test_scaling.py runs two worker processes through it.
             self._distribute_strategy = None
         self.architecture = architecture
-        self.encoder, self.decoder = encoder, decoder
+        self.autoencoder = autoencoder
+        # public, like the rest of the wrapper: callbacks may read them
+        self.encoder, self.decoder = architecture.split(autoencoder)
         self.settings = settings
         self.from_logits = from_logits and settings.loss == "binary_crossentropy"
         self.loss_fn = keras.losses.get(settings.loss)
         self.decoder_logits = (
-            keras.Model(decoder.inputs, decoder.get_layer("reconstruction").input)
+            keras.Model(self.decoder.inputs, self.decoder.get_layer("reconstruction").input)
             if self.from_logits else None
         )
         self.seed_generator = keras.random.SeedGenerator(int(seed))
@@ -94,7 +96,7 @@ class AutoencoderTrainer(keras.Model):
             if self.settings.clip_noise:
                 x_in = keras.ops.clip(x_in, 0.0, 1.0)
         code, extra = self.architecture.training_code(
-            self.encoder, x_in, training=training, seed_generator=self.seed_generator)
+            self.autoencoder, x_in, training=training, seed_generator=self.seed_generator)
         if self.from_logits:
             logits = self.decoder_logits(code, training=training)
             terms = [keras.losses.binary_crossentropy(x, logits, from_logits=True)]
@@ -124,21 +126,18 @@ class AutoencoderTrainer(keras.Model):
             logs = {key: keras.ops.reshape(value, (1,)) for key, value in logs.items()}
         return logs
 
-    def _network_weights(self):
-        return [*self.encoder.weights, *self.decoder.weights]
-
     def get_weights(self):
-        """The networks' weights, without the training-data buffer.
+        """The autoencoder's weights, without the training-data buffer.
 
         What Keras's callbacks copy (``EarlyStopping(restore_best_weights=True)``
         does each time the monitored loss improves): a copy of the whole data
         set each time would cost as much memory as the data.
         """
-        return [v.numpy() for v in self._network_weights()]
+        return [v.numpy() for v in self.autoencoder.weights]
 
     def set_weights(self, weights):
-        """Set the networks' weights (the inverse of :meth:`get_weights`)."""
-        for variable, value in zip(self._network_weights(), weights, strict=True):
+        """Set the autoencoder's weights (the inverse of :meth:`get_weights`)."""
+        for variable, value in zip(self.autoencoder.weights, weights, strict=True):
             variable.assign(value)
 
 
@@ -206,16 +205,16 @@ def _feed(plan, X, indices, weights, batch_size, validation_rows):
     return kwargs
 
 
-def train(architecture, encoder, decoder, X, settings, *, optimizer, seed, train_rows=None,
+def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows=None,
           validation_rows=None, callbacks=(), stream=False, trainer=None):
-    """Train ``decoder(encoder(x))`` to reconstruct rows of ``X``.
+    """Train ``autoencoder`` to reconstruct rows of ``X``.
 
     Parameters
     ----------
     architecture : skae.architectures.Architecture
         The kind that built the networks (its :meth:`training_code`).
-    encoder, decoder : keras.Model
-        The two halves of the autoencoder (trained in place).
+    autoencoder : keras.Model
+        The network the architecture built (trained in place).
     X : ndarray or scipy sparse CSR matrix of shape (n_samples, n_features)
         Data.
     settings : skae._settings.TrainingSettings
@@ -264,7 +263,7 @@ def train(architecture, encoder, decoder, X, settings, *, optimizer, seed, train
     )
     if trainer is None:
         trainer = AutoencoderTrainer(
-            architecture, encoder, decoder, settings, from_logits=plan.from_logits,
+            architecture, autoencoder, settings, from_logits=plan.from_logits,
             data=dense_float32(X) if plan.feed == "gather" else None, seed=step_seed,
         )
         trainer.compile(optimizer=optimizer, steps_per_execution=plan.steps_per_execution,

@@ -47,7 +47,7 @@ def test_noise_is_added_in_training_only(digits):
 
     settings = TrainingSettings(loss="mse", epochs=1, batch_size=32, noise_stddev=0.5,
                                 clip_noise=True)
-    trainer = AutoencoderTrainer(est.architecture_, est.encoder_, est.decoder_, settings, seed=0)
+    trainer = AutoencoderTrainer(est.architecture_, est.model_, settings, seed=0)
     x = X[:32]
     w = np.full(32, 1 / 32, np.float32)  # a batch's weights sum to one
     clean = keras.ops.convert_to_numpy(trainer((x, w), training=False)[0])

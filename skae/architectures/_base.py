@@ -126,17 +126,20 @@ class Architecture(BaseEstimator):
         Returns
         -------
         encoder, decoder : keras.Model
-            Views sharing the autoencoder's layers.
+            Parts of the autoencoder (sharing its layers), found in it at each
+            call, so the same objects each time: a kind whose encoder for
+            ``transform`` is not a layer of its own should nest it as one.
         """
         return autoencoder.get_layer("encoder"), autoencoder.get_layer("decoder")
 
-    def training_code(self, encoder, x, *, training, seed_generator=None):
+    def training_code(self, autoencoder, x, *, training, seed_generator=None):
         """The code training feeds to the decoder, and extra loss terms.
 
         Parameters
         ----------
-        encoder : keras.Model
-            The encoder.
+        autoencoder : keras.Model
+            The network :meth:`build` made (or a loaded copy): the kind finds
+            the parts it needs in it, e.g. with :meth:`split`.
         x : tensor of shape (batch, n_features)
             The (possibly noisy) inputs.
         training : bool
@@ -151,6 +154,7 @@ class Architecture(BaseEstimator):
             Per-sample loss terms added to the reconstruction loss, by name
             (recorded in ``history_``).
         """
+        encoder, _ = self.split(autoencoder)
         return encoder(x, training=training), {}
 
 
