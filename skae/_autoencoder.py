@@ -23,15 +23,16 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_array, check_random_state, check_scalar
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._persistence import SerializedKerasModel as _SerializedKerasModel  # noqa: F401 (skae 0.1 pickles)
 from ._settings import LOSSES, OPTIMIZERS, TrainingSettings
 from .architectures import ARCHITECTURES, get_architecture
-from .architectures._base import ACTIVATIONS, Architecture, from_legacy
+from .architectures._base import ACTIVATIONS, Architecture, from_legacy, legacy_settings
 
 __all__ = ["AutoencoderTransformer"]
 
@@ -87,8 +88,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     trained with Adam on the binary cross-entropy for 50 epochs in batches of
     256.  The blog's other variants are parameters: deep
     (``architecture=Dense(hidden_layer_sizes=(128, 64))``), sparse
-    (``activity_l1``), denoising (``noise_stddev``) and convolutional
-    (``architecture="conv"``).
+    (``activity_l1``), denoising (``noise_stddev``), convolutional
+    (``architecture="conv"``), variational (``architecture="variational"``,
+    with :meth:`sample`) and sequence-to-sequence (``architecture=
+    Sequence(sequence_shape=(timesteps, features))``, LSTMs).
 
     Read more in the project's user guide (``docs/``).
 
@@ -100,7 +103,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     architecture : str or Architecture, default="dense"
         The network kind: a name of :data:`skae.architectures.ARCHITECTURES`
-        (``"dense"``, ``"conv"``) for its default settings, or an object such
+        (``"dense"``, ``"conv"``, ``"variational"``, ``"sequence"``) for its
+        default settings, or an object such
         as ``Dense(hidden_layer_sizes=(128, 64))`` or ``Conv(filters=(16, 32))``
         from :mod:`skae.architectures`, whose settings a grid search reaches as
         ``architecture__<setting>``.
@@ -253,6 +257,7 @@ default="adam"
     sklearn.neural_network.MLPRegressor : A multi-layer perceptron that can
         be trained as an autoencoder but exposes no encoder.
     skae.architectures.Dense, skae.architectures.Conv : The network kinds.
+    skae.architectures.Variational, skae.architectures.Sequence : More kinds.
 
     Notes
     -----
@@ -472,8 +477,8 @@ default="adam"
                 f"AutoencoderTransformer's {', '.join(legacy)} parameter(s) are deprecated "
                 "since skae 0.2 and will be removed in 0.4; pass "
                 f"architecture={kind.__name__}("
-                + ", ".join(f"{kind.legacy_parameters[n]}={v!r}" for n, v in legacy.items()
-                            if n in kind.legacy_parameters)
+                + ", ".join(f"{setting}={value!r}"
+                            for setting, value in legacy_settings(kind, legacy).items())
                 + ") instead.",
                 FutureWarning,
                 stacklevel=4,
@@ -657,6 +662,52 @@ default="adam"
         from ._inference import predict_batched
 
         return predict_batched(self.decoder_, Z, self.n_features_in_)
+
+    def _can_sample(self):
+        try:
+            architecture = getattr(self, "architecture_", None) or get_architecture(
+                self.architecture)
+        except (TypeError, ValueError):
+            return False
+        return hasattr(architecture, "sample_codes")
+
+    @available_if(_can_sample)
+    def sample(self, n_samples=1, random_state=None):
+        """Decode codes drawn from the prior of a generative architecture.
+
+        Available for architectures with a prior over the code
+        (:class:`~skae.architectures.Variational`: ``N(0, I)``).
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to generate.
+
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draw from the prior; ``None`` uses NumPy's global
+            random state.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features), dtype float32
+            The decoded samples.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import AutoencoderTransformer
+        >>> X = load_digits().data / 16.0
+        >>> vae = AutoencoderTransformer(2, architecture="variational", epochs=5,
+        ...                              random_state=0).fit(X)
+        >>> vae.sample(3, random_state=0).shape
+        (3, 64)
+        """
+        check_is_fitted(self)
+        n_samples = check_scalar(n_samples, "n_samples", Integral, min_val=1)
+        codes = self.architecture_.sample_codes(n_samples, self.n_components_, random_state)
+        from ._inference import predict_batched
+
+        return predict_batched(self.decoder_, codes, self.n_features_in_)
 
     def score_samples(self, X):
         """Negative mean squared reconstruction error of each sample.

@@ -121,7 +121,13 @@ def _architecture_from_json(value):
 
     if isinstance(value, str):
         return value
-    params = {k: tuple(v) if isinstance(v, list) else v for k, v in value["params"].items()}
+
+    def setting(v):
+        if isinstance(v, dict) and v.keys() == {"architecture", "params"}:  # a nested kind
+            return _architecture_from_json(v)
+        return tuple(v) if isinstance(v, list) else v
+
+    params = {k: setting(v) for k, v in value["params"].items()}
     return get_architecture(value["architecture"]).set_params(**params)
 
 

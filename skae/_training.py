@@ -291,7 +291,8 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
     stop_on_nan.async_safe = True
     keras_history = _fast.fit_function(trainer, plan)(
         epochs=settings.epochs, steps_per_epoch=steps, shuffle=False, verbose=settings.verbose,
-        callbacks=[stop_on_nan, *([stopper] if stopper else []), *callbacks],
+        callbacks=[stop_on_nan, *([stopper] if stopper else []),
+                   *architecture.training_callbacks(autoencoder, X, rows), *callbacks],
         **_feed(plan, X, indices, weights, batch_size, validation_rows),
     )
     history = {key: [float(v) for v in values] for key, values in keras_history.history.items()}

@@ -160,6 +160,7 @@ def _run_compare(args):
         args.models, X_train, y_train, X_test, y_test,
         n_components=args.n_components, epochs=args.epochs, batch_size=args.batch_size,
         random_state=args.seed, verbose=1 if args.verbose else 0, log=log,
+        image_shape=data.image_shape,
     )
     print(format_table(rows))
 

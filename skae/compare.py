@@ -57,7 +57,8 @@ COLUMNS = [
 ]
 
 
-def make_model(name, n_components, *, epochs=50, batch_size=256, random_state=0, verbose=0):
+def make_model(name, n_components, *, epochs=50, batch_size=256, random_state=0, verbose=0,
+               image_shape=None):
     """Return an unfitted estimator for a name of :data:`MODELS`.
 
     Parameters
@@ -72,12 +73,15 @@ def make_model(name, n_components, *, epochs=50, batch_size=256, random_state=0,
         Seed of every model.
     verbose : int
         Keras's verbosity for the autoencoders.
+    image_shape : tuple of int or None, default=None
+        ``(height, width)`` of the images, for ``"conv"``; ``"sequence"``
+        reads them row by row (``height`` timesteps of ``width`` pixels).
 
     Returns
     -------
     estimator : PCA or AutoencoderTransformer
     """
-    from .architectures import ARCHITECTURES, Dense
+    from .architectures import ARCHITECTURES, Conv, Dense, Sequence
 
     if name == "pca":
         return PCA(n_components=n_components, random_state=random_state)
@@ -86,6 +90,9 @@ def make_model(name, n_components, *, epochs=50, batch_size=256, random_state=0,
         "sparse": dict(activity_l1=1e-4),
         "denoising": dict(noise_stddev=0.5),
     }
+    if image_shape is not None:
+        presets["sequence"] = dict(architecture=Sequence(sequence_shape=tuple(image_shape[:2])))
+        presets["conv"] = dict(architecture=Conv(image_shape=tuple(image_shape)))
     if name in presets:
         settings = presets[name]
     elif name in ARCHITECTURES:
@@ -102,7 +109,7 @@ def _reconstruct(estimator, X):
 
 
 def compare_models(models, X_train, y_train, X_test, y_test, *, n_components=32, epochs=50,
-                   batch_size=256, random_state=0, verbose=0, log=None):
+                   batch_size=256, random_state=0, verbose=0, log=None, image_shape=None):
     """Fit each model and measure it on the test split.
 
     Parameters
@@ -123,6 +130,8 @@ def compare_models(models, X_train, y_train, X_test, y_test, *, n_components=32,
         Keras's verbosity for the autoencoders.
     log : callable, default=None
         Called with a progress message before each model is fitted.
+    image_shape : tuple of int or None, default=None
+        ``(height, width)`` of the images (see :func:`make_model`).
 
     Returns
     -------
@@ -140,7 +149,7 @@ def compare_models(models, X_train, y_train, X_test, y_test, *, n_components=32,
             log(f"[{i}/{len(models)}] fitting {name} ({MODELS[name]})")
         estimator = make_model(
             name, n_components, epochs=epochs, batch_size=batch_size,
-            random_state=random_state, verbose=verbose,
+            random_state=random_state, verbose=verbose, image_shape=image_shape,
         )
         start = time.perf_counter()
         estimator.fit(X_train)

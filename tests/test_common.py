@@ -5,7 +5,7 @@ from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skae import AutoencoderTransformer
-from skae.architectures import Dense
+from skae.architectures import Dense, Variational
 
 # Few epochs keep the checks fast; every code path of fit still runs.
 ESTIMATORS = [
@@ -16,6 +16,8 @@ ESTIMATORS = [
         n_components=2, activity_l1=1e-3, noise_stddev=0.1, validation_fraction=0.2,
         early_stopping=True, n_iter_no_change=1, epochs=3, batch_size=16,
     ),
+    AutoencoderTransformer(n_components=2, architecture=Variational(base=Dense((4,))), epochs=2,
+                           batch_size=16),
 ]
 
 

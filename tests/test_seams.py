@@ -93,8 +93,8 @@ def test_architecture_settings_are_searchable(digits):
         (dict(hidden_layer_sizes=(16, 8), activation="tanh"), "dense",
          Dense(hidden_layer_sizes=(16, 8), activation="tanh")),
         (dict(hidden_layer_sizes=(4, 8)), "conv", Conv(filters=(4, 8))),  # filters, as before
-        (dict(image_shape=(8, 8), activation="elu"), "conv",
-         Conv(image_shape=(8, 8), activation="elu")),
+        (dict(image_shape=(8, 8), activation="elu"), "conv",  # the code's activation too
+         Conv(image_shape=(8, 8), activation="elu", code_activation="elu")),
         (dict(image_shape=(8, 8)), "dense", Dense()),  # ignored by dense, as before
     ],
 )
@@ -151,8 +151,11 @@ def test_files_of_format_1_still_load(kind, tmp_path):
         assert loaded.architecture == Dense(hidden_layer_sizes=(8,))
         assert loaded.architecture_ == Dense(hidden_layer_sizes=(8,))
     else:
-        assert loaded.architecture == Conv(filters=(4, 8))
-        assert loaded.architecture_ == Conv(filters=(4, 8), image_shape=(8, 8, 1))
+        # skae 0.1's conv code layer had the network's activation (relu)
+        assert loaded.architecture == Conv(filters=(4, 8), code_activation="relu")
+        assert loaded.architecture_ == Conv(filters=(4, 8), image_shape=(8, 8, 1),
+                                            code_activation="relu")
+        assert loaded.encoder_.get_layer("code").activation is keras.activations.relu
     # it saves in the current format, and keeps training
     again = skae.load(loaded.save(tmp_path / "again.skae"))
     np.testing.assert_array_equal(again.transform(expected["X"]), codes)

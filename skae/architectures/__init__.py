@@ -9,7 +9,8 @@ package (a subclass of :class:`Architecture`) and one line in
 
 import importlib
 
-__all__ = ["ACTIVATIONS", "ARCHITECTURES", "Architecture", "Conv", "Dense", "get_architecture"]
+__all__ = ["ACTIVATIONS", "ARCHITECTURES", "Architecture", "Conv", "Dense", "Sequence",
+           "Variational", "get_architecture"]
 
 #: The network kinds by name, each ``"module:Class"`` (``".name"`` for a
 #: module of this package), imported when first used so that ``import skae``
@@ -17,6 +18,8 @@ __all__ = ["ACTIVATIONS", "ARCHITECTURES", "Architecture", "Conv", "Dense", "get
 ARCHITECTURES = {
     "dense": ".dense:Dense",
     "conv": ".conv:Conv",
+    "variational": ".variational:Variational",
+    "sequence": ".sequence:Sequence",
 }
 
 

@@ -13,14 +13,15 @@ so importing a kind does not load TensorFlow.
 """
 
 import itertools
+import math
 from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import InvalidParameterError
 
-__all__ = ["ACTIVATIONS", "Architecture", "assemble", "from_legacy", "positive_ints",
-           "seeded_initializers"]
+__all__ = ["ACTIVATIONS", "Architecture", "assemble", "checked_shape", "from_legacy",
+           "legacy_settings", "positive_ints", "seeded_initializers"]
 
 #: Activations a kind's layers and the reconstruction layer can use (Keras's
 #: names; the NumPy inference of dense networks implements each of them).
@@ -36,8 +37,8 @@ class Architecture(BaseEstimator):
     constructor arguments (with ``_parameter_constraints``), and implements
     :meth:`build`.  It may override :meth:`resolve` (settings
     that depend on the data), :meth:`split` (where the encoder and decoder
-    are inside a saved autoencoder) and :meth:`training_code` (what training
-    feeds the decoder, and extra loss terms).
+    are inside a saved autoencoder), :meth:`training_code` (what training
+    feeds the decoder, and extra loss terms) and :meth:`training_callbacks`.
 
     Attributes
     ----------
@@ -48,9 +49,10 @@ class Architecture(BaseEstimator):
     xla_on_cpu : bool
         Whether compiling this kind's training step with XLA pays off on a
         CPU for large fits (measured per kind).
-    legacy_parameters : dict of str to str
+    legacy_parameters : dict of str to str or tuple of str
         Deprecated :class:`~skae.AutoencoderTransformer` parameters this kind
-        still honours, mapped to its own settings.
+        still honours, mapped to the setting (or settings) of its own that
+        each one set.
 
     See Also
     --------
@@ -157,6 +159,27 @@ class Architecture(BaseEstimator):
         encoder, _ = self.split(autoencoder)
         return encoder(x, training=training), {}
 
+    def training_callbacks(self, autoencoder, X, rows):
+        """Keras callbacks this kind adds to each training run (none by default).
+
+        They run after early stopping's (so they see the weights training
+        keeps) and before the user's.
+
+        Parameters
+        ----------
+        autoencoder : keras.Model
+            The network being trained.
+        X : ndarray or scipy sparse CSR matrix of shape (n_samples, n_features)
+            The data.
+        rows : ndarray of int
+            The rows of ``X`` trained on.
+
+        Returns
+        -------
+        callbacks : list of keras.callbacks.Callback
+        """
+        return []
+
 
 def positive_ints(value, owner, name):
     """``value`` (an int or a sequence of ints) as a tuple of positive ints."""
@@ -171,6 +194,24 @@ def positive_ints(value, owner, name):
             f"got {value!r}."
         )
     return tuple(int(v) for v in values)
+
+
+def checked_shape(shape, n_features, *, owner, name, layout):
+    """``shape`` as a tuple of positive ints holding exactly ``n_features`` values.
+
+    ``layout`` describes the allowed tuples in the error message, e.g.
+    ``"(timesteps, features)"``; the caller checks the tuple's length.
+    """
+    if not all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in shape):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be None or a tuple {layout} of positive "
+            f"integers, got {shape!r}."
+        )
+    if math.prod(shape) != n_features:
+        raise ValueError(
+            f"{name}={shape!r} holds {math.prod(shape)} values, but X has {n_features} features."
+        )
+    return tuple(int(v) for v in shape)
 
 
 def seeded_initializers(seed):
@@ -202,11 +243,18 @@ def from_legacy(architecture, values):
     ``hidden_layer_sizes``) to values; names the kind does not honour, None
     and empty sequences (which meant "the default") are left out.
     """
-    mapping = type(architecture).legacy_parameters
-    changes = {
-        mapping[name]: tuple(value) if isinstance(value, list) else value
-        for name, value in values.items()
-        if name in mapping and value is not None
-        and not (hasattr(value, "__len__") and not isinstance(value, str) and len(value) == 0)
-    }
+    changes = legacy_settings(type(architecture), values)
     return architecture.set_params(**changes) if changes else architecture
+
+
+def legacy_settings(kind, values):
+    """The settings of ``kind`` that the deprecated parameters in ``values`` set."""
+    changes = {}
+    for name, value in values.items():
+        if name not in kind.legacy_parameters or value is None or (
+                hasattr(value, "__len__") and not isinstance(value, str) and len(value) == 0):
+            continue
+        targets = kind.legacy_parameters[name]
+        for target in (targets,) if isinstance(targets, str) else targets:
+            changes[target] = tuple(value) if isinstance(value, list) else value
+    return changes

@@ -1,5 +1,6 @@
 """The fully connected autoencoder: the Keras blog's simple and deep models."""
 
+from sklearn.base import clone
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import ACTIVATIONS, Architecture, assemble, positive_ints, seeded_initializers
@@ -21,8 +22,12 @@ class Dense(Architecture):
     hidden_layer_sizes : int or sequence of int, default=()
         Widths of the encoder's hidden layers, outermost first.
     activation : str, default="relu"
-        Activation of the hidden layers and of the code layer (one of
-        :data:`skae.architectures.ACTIVATIONS`).
+        Activation of the hidden layers (one of
+        :data:`skae.architectures.ACTIVATIONS`), and of the code layer unless
+        ``code_activation`` is given.
+    code_activation : str or None, default=None
+        Activation of the code layer; None means ``activation`` (the blog's
+        models have a relu code).
 
     See Also
     --------
@@ -43,16 +48,18 @@ class Dense(Architecture):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", int],
         "activation": [StrOptions(ACTIVATIONS)],
+        "code_activation": [StrOptions(ACTIVATIONS), None],
     }
 
-    def __init__(self, hidden_layer_sizes=(), activation="relu"):
+    def __init__(self, hidden_layer_sizes=(), activation="relu", code_activation=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.code_activation = code_activation
 
     def resolve(self, n_features):
         self._validate_params()
         sizes = positive_ints(self.hidden_layer_sizes, "Dense", "hidden_layer_sizes")
-        return Dense(hidden_layer_sizes=sizes, activation=self.activation)
+        return clone(self).set_params(hidden_layer_sizes=sizes)
 
     def build(self, n_features, n_components, *, output_activation, seed):
         import keras
@@ -70,7 +77,7 @@ class Dense(Architecture):
         h = inputs
         for i, width in enumerate(hidden):
             h = dense(width, self.activation, f"encoder_hidden_{i}")(h)
-        code = dense(n_components, self.activation, "code")(h)
+        code = dense(n_components, self.code_activation or self.activation, "code")(h)
         encoder = keras.Model(inputs, code, name="encoder")
 
         code_inputs = keras.Input(shape=(n_components,), dtype="float32", name="code_input")
