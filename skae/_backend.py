@@ -13,6 +13,7 @@ __all__ = [
     "EAGER_MAX_STEPS", "INFERENCE_BATCH_SIZE", "MAX_STEPS_PER_EXECUTION",
     "MIN_STEPS_FOR_MULTI_STEP", "NUMPY_BLOCK_ROWS", "SMALL_DENSE_VALUES", "XLA_MIN_WORK",
     "backend", "cpu_only", "distributed", "distribute_strategy", "is_multi_worker",
+    "start_quietly",
 ]
 
 #: Rows per Keras inference call (fixed, so a row's output never depends on
@@ -88,3 +89,32 @@ def distributed():
     import keras
 
     return distribute_strategy() is not None or keras.distribution.distribution() is not None
+
+
+def start_quietly():
+    """Load Keras and its backend with the process's standard error silenced.
+
+    TensorFlow's C++ start-up writes lines to the terminal whatever
+    ``TF_CPP_MIN_LOG_LEVEL`` says (TensorFlow 2.21: absl's "All log messages
+    before absl::InitializeLog()", ``cudart_stub`` and oneDNN notices, and a
+    ``cuInit`` error on machines with CUDA libraries but no GPU).  The
+    command line starts Keras here, with file descriptor 2 pointed at
+    ``/dev/null`` while the backend loads and places a first tensor, and
+    restores it before anything else runs, so errors (a failed import
+    included, raised after the restore) still reach the terminal.
+    """
+    import os
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import keras
+
+            keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # device start-up
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)

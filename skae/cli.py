@@ -202,7 +202,10 @@ def main(argv=None):
             _check_writable(args.out)
         except OSError as exc:
             parser.exit(2, f"skae compare: error: {exc}\n")
+        from ._backend import start_quietly
         from .datasets import MNISTFormatError, MNISTNotFoundError
+
+        start_quietly()
 
         try:
             return _run_compare(args)

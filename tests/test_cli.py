@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import subprocess
 import sys
 
@@ -125,3 +126,16 @@ def test_compare_other_architectures(tmp_path, capsys):
                  "--epochs", "1", "--n-components", "4"]) == 0
     with open(out / "comparison.csv") as fh:
         assert [r["method"] for r in csv.DictReader(fh)] == ["sparse", "denoising", "conv"]
+
+
+def test_compare_prints_only_its_own_lines(tmp_path):
+    # TensorFlow's C++ start-up lines (absl, cudart_stub, cuInit, oneDNN) do not
+    # reach the terminal: standard error holds the job's progress lines only
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
+    done = subprocess.run(
+        [sys.executable, "-m", "skae", "compare", "--models", "pca,dense", "--epochs", "1",
+         "--out", str(tmp_path)], capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines[0].startswith("digits: ") and lines[-1].startswith("wrote ")
+    assert all(line.startswith("[") for line in lines[1:-1]), done.stderr

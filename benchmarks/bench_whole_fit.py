@@ -1,0 +1,142 @@
+"""The whole fit as a user waits for it, in fresh processes, against the blog's Keras code.
+
+Usage::
+
+    python benchmarks/bench_whole_fit.py [--pairs 5] [--epochs 50] [--data-dir ../shared/data/mnist]
+
+Each run is a new Python process that imports Keras and skae and loads the
+first 8,000 MNIST t10k images before starting the clock, then times one
+``fit`` of the blog's 784-32-784 autoencoder (50 epochs, batch 256): skae's
+``AutoencoderTransformer(random_state=0)`` or the blog's plain Keras code
+(``model.fit(x, x, epochs=50, batch_size=256, shuffle=True)``), alternately,
+``--pairs`` times.  Per run it records the whole ``fit`` (first call,
+compilation included), the seconds per epoch after the first, and the
+seconds between the last callback (``on_train_end``) and Keras's ``fit``
+returning (for skae also until the estimator's ``fit`` returns).  Prints each
+pair's whole-fit ratio and their median, and the largest time after the last
+callback over all runs.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _common import DEFAULT_DATA_DIR
+
+HERE = Path(__file__).resolve().parent
+
+
+def child(kind, data_dir, epochs):
+    import keras
+
+    from skae.datasets import load_mnist
+
+    X = load_mnist(data_dir, subset="test", return_X_y=True)[0][:8000]
+
+    class Times(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.epochs = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.epochs.append(time.perf_counter())
+
+        def on_train_end(self, logs=None):
+            self.end = time.perf_counter()
+
+    result = {}
+    if kind == "skae":
+        from skae import AutoencoderTransformer, _fast
+
+        plain = _fast.fit_function
+
+        def timed_fit_function(trainer, plan):
+            fit = plain(trainer, plan)
+
+            def timed(**kwargs):
+                history = fit(**kwargs)
+                result["keras_returned"] = time.perf_counter()
+                return history
+
+            return timed
+
+        _fast.fit_function = timed_fit_function
+        est = AutoencoderTransformer(epochs=epochs, random_state=0, callbacks=[Times()])
+        start = time.perf_counter()
+        est.fit(X)
+        stop = time.perf_counter()
+        times = est.callbacks_[0]
+        result["after_estimator"] = stop - times.end
+    else:
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input((X.shape[1],))
+        encoded = keras.layers.Dense(32, activation="relu")(inputs)
+        decoded = keras.layers.Dense(X.shape[1], activation="sigmoid")(encoded)
+        autoencoder = keras.Model(inputs, decoded)
+        autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+        times = Times()
+        start = time.perf_counter()
+        autoencoder.fit(X, X, epochs=epochs, batch_size=256, shuffle=True, verbose=0,
+                        callbacks=[times])
+        stop = time.perf_counter()
+        result["keras_returned"] = stop
+    result.update(
+        whole=stop - start,
+        after_keras=result.pop("keras_returned") - times.end,
+        per_epoch=statistics.median(b - a for a, b in zip(times.epochs, times.epochs[1:])),
+    )
+    print(json.dumps(result))
+
+
+def run(kind, data_dir, epochs):
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent), TF_CPP_MIN_LOG_LEVEL="3")
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--data-dir", str(data_dir),
+         "--epochs", str(epochs)],
+        env=env, cwd=HERE.parent, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    parser.add_argument("--child", choices=["skae", "blog"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child(args.child, args.data_dir, args.epochs)
+    import keras
+
+    data_dir = Path(args.data_dir).resolve()
+    runs = {"skae": [], "blog": []}
+    for _ in range(args.pairs):
+        for kind in runs:
+            runs[kind].append(run(kind, data_dir, args.epochs))
+    print(f"Keras backend {keras.backend.backend()}; {args.pairs} alternating pairs of fresh "
+          f"processes; {args.epochs} epochs on 8,000 MNIST images\n")
+    print("| pair | skae fit s | blog fit s | ratio | skae s/epoch | blog s/epoch "
+          "| skae after last callback s (Keras / estimator) | blog after last callback s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for i, (mine, blog) in enumerate(zip(runs["skae"], runs["blog"]), start=1):
+        print(f"| {i} | {mine['whole']:.2f} | {blog['whole']:.2f} "
+              f"| {mine['whole'] / blog['whole']:.3f} | {mine['per_epoch']:.4f} "
+              f"| {blog['per_epoch']:.4f} | {mine['after_keras']:.3f} / "
+              f"{mine['after_estimator']:.3f} | {blog['after_keras']:.3f} |")
+    ratios = [m["whole"] / b["whole"] for m, b in zip(runs["skae"], runs["blog"])]
+    per_epoch = [m["per_epoch"] / b["per_epoch"] for m, b in zip(runs["skae"], runs["blog"])]
+    print(f"\nwhole-fit ratio: median {statistics.median(ratios):.3f} "
+          f"(range {min(ratios):.3f}-{max(ratios):.3f}); per-epoch ratio: median "
+          f"{statistics.median(per_epoch):.3f}")
+    print(f"largest time from the last callback to Keras's fit returning: skae "
+          f"{max(r['after_keras'] for r in runs['skae']):.3f} s, blog "
+          f"{max(r['after_keras'] for r in runs['blog']):.3f} s; to skae's fit returning "
+          f"{max(r['after_estimator'] for r in runs['skae']):.3f} s")
+
+
+if __name__ == "__main__":
+    main()
