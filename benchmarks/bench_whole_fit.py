@@ -110,14 +110,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.child:
         return child(args.child, args.data_dir, args.epochs)
-    import keras
-
     data_dir = Path(args.data_dir).resolve()
     runs = {"skae": [], "blog": []}
     for _ in range(args.pairs):
         for kind in runs:
             runs[kind].append(run(kind, data_dir, args.epochs))
-    print(f"Keras backend {keras.backend.backend()}; {args.pairs} alternating pairs of fresh "
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    print(f"Keras backend {backend}; {args.pairs} alternating pairs of fresh "
           f"processes; {args.epochs} epochs on 8,000 MNIST images\n")
     print("| pair | skae fit s | blog fit s | ratio | skae s/epoch | blog s/epoch "
           "| skae after last callback s (Keras / estimator) | blog after last callback s |")
