@@ -45,10 +45,11 @@ class Variational(Architecture):
 
     At the end of each training run the code is moved and scaled, per
     dimension, to the values that minimise the KL term exactly (see
-    ``_match_prior`` in this module): every decoded sample stays the same and the loss
-    only decreases.  Adam leaves the codes' spread well off that optimum (the
-    loss barely changes along it): on MNIST, 2-number codes spread with a
-    standard deviation of 1.35 to 1.56 before this step.
+    ``_match_prior`` in this module): every decoded sample stays the same
+    and the loss only decreases.  Adam leaves the codes' spread well off that
+    optimum (the loss barely changes along it): on MNIST, the 2-number codes
+    of held-out images had standard deviations 1.35 and 1.56 before this
+    step (seed 0), 0.97 and 0.99 after it.
 
     Parameters
     ----------
