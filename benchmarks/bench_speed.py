@@ -32,7 +32,7 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from _common import DEFAULT_DATA_DIR  # noqa: E402
+from _common import DEFAULT_DATA_DIR, blog_autoencoder  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
 from skae.datasets import MNISTNotFoundError, load_digits, load_mnist  # noqa: E402
@@ -81,14 +81,7 @@ def median_seconds(fn, repeat):
 
 def _blog_fit(X, epochs, seed):
     """The blog's plain Keras code; returns (s/epoch after the 1st, total s, final loss)."""
-    import keras
-
-    keras.utils.set_random_seed(seed)  # the blog code is unseeded; this is the benchmark's choice
-    inputs = keras.Input((X.shape[1],))
-    encoded = keras.layers.Dense(32, activation="relu")(inputs)
-    decoded = keras.layers.Dense(X.shape[1], activation="sigmoid")(encoded)
-    autoencoder = keras.Model(inputs, decoded)
-    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+    autoencoder = blog_autoencoder(X.shape[1], seed)
     timer = epoch_times()
     start = time.perf_counter()
     history = autoencoder.fit(X, X, epochs=epochs, batch_size=256, shuffle=True, verbose=0,

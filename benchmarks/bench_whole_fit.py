@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import DEFAULT_DATA_DIR
+from _common import DEFAULT_DATA_DIR, blog_autoencoder
 
 HERE = Path(__file__).resolve().parent
 
@@ -72,12 +72,7 @@ def child(kind, data_dir, epochs):
         times = est.callbacks_[0]
         result["after_estimator"] = stop - times.end
     else:
-        keras.utils.set_random_seed(0)
-        inputs = keras.Input((X.shape[1],))
-        encoded = keras.layers.Dense(32, activation="relu")(inputs)
-        decoded = keras.layers.Dense(X.shape[1], activation="sigmoid")(encoded)
-        autoencoder = keras.Model(inputs, decoded)
-        autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+        autoencoder = blog_autoencoder(X.shape[1], 0)
         times = Times()
         start = time.perf_counter()
         autoencoder.fit(X, X, epochs=epochs, batch_size=256, shuffle=True, verbose=0,

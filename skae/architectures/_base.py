@@ -196,13 +196,14 @@ def positive_ints(value, owner, name):
     return tuple(int(v) for v in values)
 
 
-def checked_shape(shape, n_features, *, owner, name, layout):
+def checked_shape(shape, n_features, *, owner, name, layout, lengths):
     """``shape`` as a tuple of positive ints holding exactly ``n_features`` values.
 
-    ``layout`` describes the allowed tuples in the error message, e.g.
-    ``"(timesteps, features)"``; the caller checks the tuple's length.
+    ``lengths`` are the allowed tuple lengths and ``layout`` describes them in
+    the error message, e.g. ``"(timesteps, features)"``.
     """
-    if not all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in shape):
+    if len(shape) not in lengths or not all(
+            isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in shape):
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be None or a tuple {layout} of positive "
             f"integers, got {shape!r}."

@@ -112,13 +112,9 @@ class Conv(Architecture):
                     "Conv(image_shape=(height, width)) or (height, width, channels)."
                 )
             return (side, side, 1)
-        layout = "(height, width) or (height, width, channels)"
-        if len(shape) not in (2, 3):
-            raise InvalidParameterError(
-                f"The 'image_shape' parameter of Conv must be None or a tuple {layout} of "
-                f"positive integers, got {shape!r}."
-            )
-        shape = checked_shape(shape, n_features, owner="Conv", name="image_shape", layout=layout)
+        shape = checked_shape(shape, n_features, owner="Conv", name="image_shape",
+                              layout="(height, width) or (height, width, channels)",
+                              lengths=(2, 3))
         return shape if len(shape) == 3 else (*shape, 1)
 
     def build(self, n_features, n_components, *, output_activation, seed):
