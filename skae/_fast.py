@@ -29,6 +29,14 @@ that plain one.  What each path saves (2 CPU cores, MNIST t10k[:8000],
   directly.  A tiny fit (20 x 5, 4 steps) took a median 0.098 s this way and
   0.139 s through ``fit``; ``tests/test_common.py`` took 29 to 30 s against
   51 to 53 s (2 cores, alternating runs).
+* **reused steps** (in :mod:`skae._training`, where the trainers are): a
+  compiled fit of a new network of a structure and settings seen before
+  trains on the step compiled for the earlier one, its weights and
+  optimizer state copied in and out.  A grid search of 4 candidates x 5
+  folds (10 epochs on 6,400 images a fit): the later fits spent a median
+  0.07 s outside their training steps instead of 0.68 s on TensorFlow, 0.04
+  instead of 0.35 s on JAX, and the search took 9.6 s instead of 21.3 s
+  (``benchmarks/bench_search.py``).
 * **NumPy inference**: a functional chain of ``Dense`` layers (the dense
   kind's networks) on a CPU runs as NumPy products over its Keras weights,
   read afresh at each call: one-row ``transform`` about 1 ms instead of
@@ -50,8 +58,8 @@ from scipy import special
 
 from . import _backend
 
-__all__ = ["TrainingPlan", "enabled", "fit_function", "numpy_predictor", "plain_keras",
-           "plan_training"]
+__all__ = ["TrainingPlan", "enabled", "fit_function", "index_batches", "numpy_predictor",
+           "plain_keras", "plan_training"]
 
 _switch = {"plain": None}
 
@@ -243,6 +251,36 @@ def _fit_eagerly(trainer, *, x, epochs, steps_per_epoch, verbose, callbacks, bat
         trainer.optimizer.finalize_variable_values(trainer.trainable_weights)
     callbacks.on_train_end(logs=epoch_logs)
     return trainer.history
+
+
+# ------------------------------------------------------------ index batches
+
+
+def index_batches(arrays, batch_size):
+    """``fit``'s ``x`` for arrays of row indices and weights, batched in order.
+
+    On TensorFlow (outside any distribution) a ``tf.data`` pipeline with
+    tf.data's autotuning turned off; elsewhere the arrays themselves, which
+    Keras batches the same way.  Why: Keras's pipeline for arrays autotunes,
+    and deleting its iterator at the end of ``fit`` waited for the
+    autotuner's thread: 0.25 to 2.6 s after the last callback in about half
+    of fresh processes (784-32-784 on 8,000 MNIST images, 50 epochs, 2 cores;
+    the blog's own ``model.fit`` stalled the same way, up to 4.3 s, when given
+    one iterator for all epochs).  The same batches through this pipeline,
+    12 fresh processes: at most 0.5 ms, the same losses to the last digit and
+    the same time per epoch (``benchmarks/bench_whole_fit.py``).  The one
+    place skae builds a ``tf.data`` pipeline; ``tests/test_fast.py`` checks
+    that it trains exactly as the arrays do.
+    """
+    if _backend.backend() != "tensorflow" or _backend.distributed():
+        return {"x": list(arrays), "batch_size": batch_size}
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    options.experimental_optimization.apply_default_optimizations = False
+    dataset = tf.data.Dataset.from_tensor_slices((tuple(arrays),)).batch(batch_size)
+    return {"x": dataset.with_options(options)}
 
 
 def fit_function(trainer, plan):

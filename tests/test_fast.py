@@ -283,3 +283,89 @@ def test_eager_loop_equals_keras_fit(stop_after_epoch):
     assert calls == keras_calls
     for a, b in zip(weights, keras_weights, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="the tf.data pipeline is built on TensorFlow only")
+def test_index_pipeline_trains_exactly_as_the_arrays_do(digits, monkeypatch):
+    # the pipeline exists to stop deleting Keras's iterator from waiting on
+    # tf.data's autotuner after the last epoch; it must change nothing else
+    X, _ = digits
+    built = _fast.index_batches([np.arange(10), np.ones(10)], 4)["x"]
+    assert built.options().autotune.enabled is False
+    params = dict(n_components=6, epochs=12, batch_size=64, random_state=0,
+                  validation_fraction=0.2)
+    piped = AutoencoderTransformer(**params).fit(X)
+    monkeypatch.setattr(_fast, "index_batches",
+                        lambda arrays, size: {"x": list(arrays), "batch_size": size})
+    arrays = AutoencoderTransformer(**params).fit(X)
+    assert piped.history_ == arrays.history_
+    np.testing.assert_array_equal(piped.transform(X), arrays.transform(X))
+
+
+# ------------------------------------------------------ compiled steps reused
+
+
+@pytest.fixture
+def new_trainers(monkeypatch):
+    """The trainers built while a test runs (none kept from earlier tests)."""
+    from skae import _training
+
+    made = []
+    original = _training._new_trainer
+
+    def spy(*args, **kwargs):
+        made.append(original(*args, **kwargs))
+        return made[-1]
+
+    _training._TRAINERS.clear()
+    monkeypatch.setattr(_training, "_new_trainer", spy)
+    yield made
+    _training._TRAINERS.clear()
+
+
+def _compiled(**params):
+    # 29 steps an epoch on the digits: compiled, several steps per call
+    return AutoencoderTransformer(**{"n_components": 6, "epochs": 12, "batch_size": 64,
+                                     "random_state": 0, **params})
+
+
+def test_new_networks_of_a_seen_structure_train_on_the_kept_step(digits, new_trainers):
+    from skae import _training
+
+    X, _ = digits
+    first = _compiled().fit(X[:1438])
+    kept = [w.copy() for w in first.model_.get_weights()]
+    other_fold = _compiled().fit(X[:1437])  # the training folds of a 5-fold split
+    second = _compiled().fit(X[:1438])
+    assert len(new_trainers) == 1
+    # the kept step trains exactly as a new one would
+    assert second.history_ == first.history_
+    _training._TRAINERS.clear()
+    alone = _compiled().fit(X[:1437])
+    assert len(new_trainers) == 2
+    assert alone.history_ == other_fold.history_
+    np.testing.assert_array_equal(alone.transform(X), other_fold.transform(X))
+    # training the others through it left the first estimator's network alone
+    for before, after in zip(kept, first.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)
+    # another structure, or settings the step depends on, get a step of their own
+    _compiled(n_components=5).fit(X)
+    _compiled(activity_l1=1e-4).fit(X)
+    assert len(new_trainers) == 4
+
+
+def test_optimizer_state_continues_through_a_kept_step(digits, new_trainers):
+    from skae import _training
+
+    X, _ = digits
+    shared = _compiled(warm_start=True).fit(X)
+    _compiled(random_state=1, learning_rate=0.01).fit(X[::-1])  # trains on the kept step
+    shared.set_params(epochs=3).fit(X)
+    assert len(new_trainers) == 1
+    _training._TRAINERS.clear()
+    alone = _compiled(warm_start=True).fit(X)
+    _training._TRAINERS.clear()
+    alone.set_params(epochs=3).fit(X)
+    assert shared.history_ == alone.history_
+    np.testing.assert_array_equal(shared.transform(X), alone.transform(X))

@@ -1,0 +1,115 @@
+"""Many fits in one process: a grid search, with and without reusing compiled training steps.
+
+Usage::
+
+    python benchmarks/bench_search.py [--epochs 10] [--data-dir ../shared/data/mnist]
+
+Runs ``GridSearchCV(AutoencoderTransformer(), {"n_components": [16, 32],
+"learning_rate": [1e-3, 3e-3]}, cv=5)`` (4 candidates x 5 folds, then the
+refit) on the first 8,000 MNIST t10k images, once in a fresh process as skae
+runs it and once in a fresh process where no trainer is kept between fits
+(every new network compiles its step again, as before steps were reused).
+Both processes import Keras and load the data before the clock.  For each fit
+it records the wall time of ``fit`` and the time outside the training steps:
+the fit's time minus its epochs times the median time of its epochs after
+the first (so compiling and everything around Keras's ``fit`` counts as
+outside).  Prints, for each way: the whole search's time, and the time
+outside the steps for the first fit of each network shape and training-set
+size (which compiles) and for the later fits (median and largest).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _common import DEFAULT_DATA_DIR
+
+HERE = Path(__file__).resolve().parent
+
+
+def child(reuse, data_dir, epochs):
+    import keras
+    from sklearn.model_selection import GridSearchCV
+
+    from skae import AutoencoderTransformer, _training
+    from skae.datasets import load_mnist
+
+    if not reuse:
+        _training._TRAINERS.size = 0  # every trainer dropped as soon as it is given back
+    X = load_mnist(data_dir, subset="test", return_X_y=True)[0][:8000]
+    records = []
+
+    class EpochTimes(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.ends = [time.perf_counter()]
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    class Timed(AutoencoderTransformer):
+        def fit(self, X, y=None):
+            start = time.perf_counter()
+            super().fit(X)
+            wall = time.perf_counter() - start
+            ends = self.callbacks_[0].ends
+            epochs = [b - a for a, b in zip(ends, ends[1:])]
+            steady = statistics.median(epochs[1:])
+            records.append({"shape": [self.n_components, X.shape[0]], "wall": wall,
+                            "outside": wall - steady * len(epochs)})
+            return self
+
+    search = GridSearchCV(
+        Timed(epochs=epochs, random_state=0, callbacks=[EpochTimes()]),
+        {"n_components": [16, 32], "learning_rate": [1e-3, 3e-3]}, cv=5)
+    start = time.perf_counter()
+    search.fit(X)
+    total = time.perf_counter() - start
+    print(json.dumps({"total": total, "fits": records, "best": search.best_params_}))
+
+
+def run(reuse, data_dir, epochs):
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent), TF_CPP_MIN_LOG_LEVEL="3")
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", "reuse" if reuse else "no-reuse",
+         "--data-dir", str(data_dir), "--epochs", str(epochs)],
+        env=env, cwd=HERE.parent, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    parser.add_argument("--child", choices=["reuse", "no-reuse"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child(args.child == "reuse", args.data_dir, args.epochs)
+    data_dir = Path(args.data_dir).resolve()
+    results = {label: run(label == "steps reused", data_dir, args.epochs)
+               for label in ("no step reused", "steps reused")}
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    print(f"Keras backend {backend}; GridSearchCV, 4 candidates x 5 folds + refit, "
+          f"{args.epochs} epochs, 8,000 MNIST images, one fresh process each\n")
+    print("| | search s | first fit of a shape: outside steps s | later fits: outside steps "
+          "s, median (largest) | fits |")
+    print("|---|---|---|---|---|")
+    for label, result in results.items():
+        seen, first, later = set(), [], []
+        for fit in result["fits"]:
+            key = tuple(fit["shape"])
+            (later if key in seen else first).append(fit["outside"])
+            seen.add(key)
+        print(f"| {label} | {result['total']:.1f} | "
+              + ", ".join(f"{t:.2f}" for t in first)
+              + f" | {statistics.median(later):.3f} ({max(later):.3f}) | {len(result['fits'])} |")
+    bests = {label: result["best"] for label, result in results.items()}
+    print(f"\nbest parameters: {bests}")
+
+
+if __name__ == "__main__":
+    main()
