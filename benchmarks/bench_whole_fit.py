@@ -7,13 +7,15 @@ Usage::
 Each run is a new Python process that imports Keras and skae and loads the
 first 8,000 MNIST t10k images before starting the clock, then times one
 ``fit`` of the blog's 784-32-784 autoencoder (50 epochs, batch 256): skae's
-``AutoencoderTransformer(random_state=0)`` or the blog's plain Keras code
-(``model.fit(x, x, epochs=50, batch_size=256, shuffle=True)``), alternately,
-``--pairs`` times.  Per run it records the whole ``fit`` (first call,
+``AutoencoderTransformer(random_state=0)``, the blog's plain Keras code
+(``model.fit(x, x, epochs=50, batch_size=256, shuffle=True)``) or
+scikit-learn's ``MLPRegressor(hidden_layer_sizes=(32,), batch_size=256)``
+fitting ``X`` to ``X`` for as many epochs, in turn, ``--pairs`` times.  Per run it records the whole ``fit`` (first call,
 compilation included), the seconds per epoch after the first, and the
 seconds between the last callback (``on_train_end``) and Keras's ``fit``
 returning (for skae also until the estimator's ``fit`` returns).  Prints each
-pair's whole-fit ratio and their median, and the largest time after the last
+pair's whole-fit ratio and their median, the median ratio to ``MLPRegressor``
+(whose epochs are not timed one by one), and the largest time after the last
 callback over all runs.
 """
 
@@ -71,6 +73,19 @@ def child(kind, data_dir, epochs):
         stop = time.perf_counter()
         times = est.callbacks_[0]
         result["after_estimator"] = stop - times.end
+    elif kind == "mlp":
+        import warnings
+
+        from sklearn.neural_network import MLPRegressor
+
+        mlp = MLPRegressor(hidden_layer_sizes=(32,), batch_size=256, max_iter=epochs, tol=0.0,
+                           n_iter_no_change=epochs + 1, random_state=0)
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
+            mlp.fit(X, X)
+        print(json.dumps({"whole": time.perf_counter() - start}))
+        return
     else:
         autoencoder = blog_autoencoder(X.shape[1], 0)
         times = Times()
@@ -101,31 +116,33 @@ def main(argv=None):
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
-    parser.add_argument("--child", choices=["skae", "blog"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["skae", "blog", "mlp"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(args.child, args.data_dir, args.epochs)
     data_dir = Path(args.data_dir).resolve()
-    runs = {"skae": [], "blog": []}
+    runs = {"skae": [], "blog": [], "mlp": []}
     for _ in range(args.pairs):
         for kind in runs:
             runs[kind].append(run(kind, data_dir, args.epochs))
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    print(f"Keras backend {backend}; {args.pairs} alternating pairs of fresh "
+    print(f"Keras backend {backend}; {args.pairs} rounds of fresh "
           f"processes; {args.epochs} epochs on 8,000 MNIST images\n")
-    print("| pair | skae fit s | blog fit s | ratio | skae s/epoch | blog s/epoch "
-          "| skae after last callback s (Keras / estimator) | blog after last callback s |")
-    print("|---|---|---|---|---|---|---|---|")
-    for i, (mine, blog) in enumerate(zip(runs["skae"], runs["blog"]), start=1):
+    print("| round | skae fit s | blog fit s | ratio | MLPRegressor fit s | skae s/epoch "
+          "| blog s/epoch | skae after last callback s (Keras / estimator) "
+          "| blog after last callback s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for i, (mine, blog, mlp) in enumerate(zip(runs["skae"], runs["blog"], runs["mlp"]), start=1):
         print(f"| {i} | {mine['whole']:.2f} | {blog['whole']:.2f} "
-              f"| {mine['whole'] / blog['whole']:.3f} | {mine['per_epoch']:.4f} "
+              f"| {mine['whole'] / blog['whole']:.3f} | {mlp['whole']:.2f} | {mine['per_epoch']:.4f} "
               f"| {blog['per_epoch']:.4f} | {mine['after_keras']:.3f} / "
               f"{mine['after_estimator']:.3f} | {blog['after_keras']:.3f} |")
     ratios = [m["whole"] / b["whole"] for m, b in zip(runs["skae"], runs["blog"])]
     per_epoch = [m["per_epoch"] / b["per_epoch"] for m, b in zip(runs["skae"], runs["blog"])]
     print(f"\nwhole-fit ratio: median {statistics.median(ratios):.3f} "
           f"(range {min(ratios):.3f}-{max(ratios):.3f}); per-epoch ratio: median "
-          f"{statistics.median(per_epoch):.3f}")
+          f"{statistics.median(per_epoch):.3f}; whole fit against MLPRegressor: median "
+          f"{statistics.median(m['whole'] / p['whole'] for m, p in zip(runs['skae'], runs['mlp'])):.3f}")
     print(f"largest time from the last callback to Keras's fit returning: skae "
           f"{max(r['after_keras'] for r in runs['skae']):.3f} s, blog "
           f"{max(r['after_keras'] for r in runs['blog']):.3f} s; to skae's fit returning "

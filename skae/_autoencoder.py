@@ -544,6 +544,9 @@ default="adam"
             optimizer=self._optimizer, seed=seed, train_rows=train_rows,
             validation_rows=validation_rows, callbacks=callbacks, stream=stream,
             trainer=cached[1] if stream and cached is not None and cached[0] == key else None,
+            rebuild=lambda: self.architecture_.build(
+                self.n_features_in_, self.n_components_,
+                output_activation=self.output_activation_, seed=0)[0],
         )
         for callback in callbacks:
             callback.set_model(None)  # do not keep the training wrapper alive

@@ -16,10 +16,6 @@ that plain one.  What each path saves (2 CPU cores, MNIST t10k[:8000],
   per compiled call) and **XLA** (dense networks, large fits,
   :data:`~skae._backend.XLA_MIN_WORK`), epochs ran at 0.22x to 0.27x the
   time of the blog's plain ``model.fit`` (``benchmarks/bench_speed.py``).
-* **from logits**: with a sigmoid output and the binary cross-entropy, the
-  loss is Keras's ``binary_crossentropy(..., from_logits=True)`` on the
-  decoder's logits: faster where the step is compiled with XLA (and on JAX),
-  which fuses its element-wise operations; slower on TensorFlow without XLA.
 * **eager**: fits of at most :data:`~skae._backend.EAGER_MAX_STEPS` steps skip
   compiling the step (about 0.5 s), which the estimator checks and searches
   on small data repeat hundreds of times.  On TensorFlow they also skip the
@@ -101,15 +97,12 @@ class TrainingPlan:
         Keras's ``jit_compile``.
     run_eagerly : bool
         Keras's ``run_eagerly``.
-    from_logits : bool
-        Whether the binary cross-entropy is computed from the logits.
     """
 
     feed: str
     steps_per_execution: int = 1
     jit_compile: object = "auto"
     run_eagerly: bool = False
-    from_logits: bool = False
 
 
 def _steps_per_execution(steps, epochs):
@@ -124,8 +117,7 @@ def _steps_per_execution(steps, epochs):
     return max(d for d in range(1, limit + 1) if steps % d == 0)
 
 
-def plan_training(*, n_rows, n_features, steps, epochs, loss, sparse, stream, xla_on_cpu,
-                  noise):
+def plan_training(*, n_rows, n_features, steps, epochs, sparse, stream, xla_on_cpu, noise):
     """The :class:`TrainingPlan` of a fit.
 
     Parameters
@@ -134,8 +126,6 @@ def plan_training(*, n_rows, n_features, steps, epochs, loss, sparse, stream, xl
         Size of the training data (rows trained on, and all features).
     steps, epochs : int
         Training steps per epoch, and epochs.
-    loss : str
-        The reconstruction loss.
     sparse : bool
         Whether the data are a sparse matrix too large to densify at once.
     stream : bool
@@ -162,8 +152,6 @@ def plan_training(*, n_rows, n_features, steps, epochs, loss, sparse, stream, xl
         steps_per_execution=1 if distributed else _steps_per_execution(steps, epochs),
         jit_compile=jit_compile,
         run_eagerly=eager,
-        from_logits=loss == "binary_crossentropy"
-        and (jit_compile is True or _backend.backend() != "tensorflow"),
     )
 
 

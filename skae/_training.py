@@ -49,8 +49,7 @@ class AutoencoderTrainer(keras.Model):
     row.  The wrapper is never saved: the autoencoder is.
     """
 
-    def __init__(self, architecture, autoencoder, settings, *, data=None, from_logits=False,
-                 seed=0):
+    def __init__(self, architecture, autoencoder, settings, *, data=None, seed=0):
         super().__init__(name="autoencoder_trainer")
         strategy = _backend.distribute_strategy()
         # Under a tf.distribute strategy Keras divides an added loss by the
@@ -75,12 +74,7 @@ class AutoencoderTrainer(keras.Model):
         # public, like the rest of the wrapper: callbacks may read them
         self.encoder, self.decoder = architecture.split(autoencoder)
         self.settings = settings
-        self.from_logits = from_logits and settings.loss == "binary_crossentropy"
         self.loss_fn = keras.losses.get(settings.loss)
-        self.decoder_logits = (
-            keras.Model(self.decoder.inputs, self.decoder.get_layer("reconstruction").input)
-            if self.from_logits else None
-        )
         self.seed_generator = keras.random.SeedGenerator(int(seed))
         self.data = None if data is None else keras.Variable(
             data, trainable=False, dtype="float32", name="training_data")
@@ -100,13 +94,8 @@ class AutoencoderTrainer(keras.Model):
                 x_in = keras.ops.clip(x_in, 0.0, 1.0)
         code, extra = self.architecture.training_code(
             self.autoencoder, x_in, training=training, seed_generator=self.seed_generator)
-        if self.from_logits:
-            logits = self.decoder_logits(code, training=training)
-            terms = [keras.losses.binary_crossentropy(x, logits, from_logits=True)]
-            reconstruction = keras.ops.sigmoid(logits)
-        else:
-            reconstruction = self.decoder(code, training=training)
-            terms = [self.loss_fn(x, reconstruction)]
+        reconstruction = self.decoder(code, training=training)
+        terms = [self.loss_fn(x, reconstruction)]
         if self.settings.activity_l1:
             terms.append(self.settings.activity_l1 * keras.ops.sum(keras.ops.abs(code), axis=-1))
         terms.extend(extra.values())
@@ -217,8 +206,7 @@ def _feed(plan, X, indices, weights, batch_size, validation_rows):
 
 def _new_trainer(architecture, autoencoder, settings, plan, optimizer, *, data, seed):
     """A compiled :class:`AutoencoderTrainer` with a built optimizer."""
-    trainer = AutoencoderTrainer(architecture, autoencoder, settings, from_logits=plan.from_logits,
-                                 data=data, seed=seed)
+    trainer = AutoencoderTrainer(architecture, autoencoder, settings, data=data, seed=seed)
     trainer.compile(optimizer=optimizer, steps_per_execution=plan.steps_per_execution,
                     jit_compile=plan.jit_compile, run_eagerly=plan.run_eagerly)
     # Every variable exists by now (the networks are built, the wrapper
@@ -277,13 +265,23 @@ class _TrainerPool:
 _TRAINERS = _TrainerPool(_REUSE_MAX)
 
 
-def _without_seeds(config):
-    """A network's config without its initializers' seeds (they only set the start)."""
-    if isinstance(config, dict):
-        return {k: _without_seeds(v) for k, v in config.items() if k != "seed"}
-    if isinstance(config, (list, tuple)):
-        return [_without_seeds(v) for v in config]
-    return config
+def _structure(model):
+    """What a network's compiled step depends on: its layers, activations and weight shapes.
+
+    Read from the layers rather than from ``get_config``, which imports
+    TensorFlow on every backend (2.5 s on JAX).  The architecture's settings
+    are part of the key too (strides, padding and the like follow from them).
+    """
+    layers = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            layers.append((layer.name, _structure(layer)))
+        else:
+            activation = getattr(layer, "activation", None)
+            layers.append((type(layer).__qualname__, layer.name,
+                           getattr(activation, "__name__", repr(activation)),
+                           [tuple(v.shape) for v in layer.weights]))
+    return layers
 
 
 def _reuse_key(architecture, autoencoder, X, settings, plan, optimizer, batch_size):
@@ -296,7 +294,7 @@ def _reuse_key(architecture, autoencoder, X, settings, plan, optimizer, batch_si
         keras.backend.backend(), type(architecture).__qualname__,
         json.dumps({k: v if isinstance(v, (int, float, str, bool, tuple, list, type(None)))
                     else type(v).__qualname__ for k, v in sorted(params.items())}),
-        json.dumps(_without_seeds(autoencoder.get_config()), sort_keys=True, default=str),
+        repr(_structure(autoencoder)),
         settings.step_key(), plan, type(optimizer).__qualname__, batch_size,
         -(-X.shape[0] // _REUSE_ROWS) * _REUSE_ROWS, X.shape[1],
     )
@@ -336,7 +334,7 @@ def _unload(trainer, autoencoder, optimizer):
 
 
 def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows=None,
-          validation_rows=None, callbacks=(), stream=False, trainer=None):
+          validation_rows=None, callbacks=(), stream=False, trainer=None, rebuild=None):
     """Train ``autoencoder`` to reconstruct rows of ``X``.
 
     Parameters
@@ -364,6 +362,10 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
     trainer : AutoencoderTrainer, default=None
         A trainer from an earlier ``stream=True`` call with the same
         networks, optimizer and :meth:`~skae._settings.TrainingSettings.step_key`.
+    rebuild : callable, default=None
+        Returns a new network of the same structure as ``autoencoder`` (any
+        weights): with it, a compiled step may be kept for later fits of
+        networks of this structure, and one kept from an earlier fit used.
 
     Returns
     -------
@@ -387,11 +389,11 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
     step_seed = int(rng.integers(np.iinfo(np.int32).max))
     plan = _fast.plan_training(
         n_rows=len(rows), n_features=X.shape[1], steps=steps, epochs=settings.epochs,
-        loss=settings.loss, stream=stream, xla_on_cpu=architecture.xla_on_cpu,
+        stream=stream, xla_on_cpu=architecture.xla_on_cpu,
         sparse=sp.issparse(X) and X.shape[0] * X.shape[1] > _backend.SMALL_DENSE_VALUES,
         noise=settings.noise_stddev > 0,
     )
-    reuse_key = None if trainer is not None else _reuse_key(
+    reuse_key = None if trainer is not None or rebuild is None else _reuse_key(
         architecture, autoencoder, X, settings, plan, optimizer, batch_size)
     if reuse_key is not None:
         trainer = _TRAINERS.take(reuse_key)
@@ -399,8 +401,13 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
         if trainer is None:
             # private networks of the same structure, so that the compiled
             # step can outlive this estimator and serve the next one
+            # (keras.models.clone_model would do, but it imports TensorFlow
+            # on every backend: 1.7 s on JAX)
+            private = rebuild()
+            if _structure(private) != _structure(autoencoder):
+                raise RuntimeError("rebuild() made a network of another structure")
             trainer = _new_trainer(
-                architecture, keras.models.clone_model(autoencoder), settings, plan,
+                architecture, private, settings, plan,
                 optimizer.__class__.from_config(optimizer.get_config()), data=data,
                 seed=step_seed)
         else:

@@ -225,8 +225,7 @@ def seeded_initializers(seed):
 def assemble(encoder, code_inputs, logits, output_activation, n_features):
     """Finish the decoder with its ``"reconstruction"`` activation; return all three models.
 
-    Every kind ends its decoder this way, so training can take the logits
-    (the activation's input) for a numerically stable cross-entropy.
+    Every kind ends its decoder this way: one layout of the saved networks.
     """
     import keras
 
