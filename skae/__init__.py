@@ -1,9 +1,10 @@
 """skae: a Keras autoencoder as a scikit-learn transformer."""
 
 from ._autoencoder import AutoencoderTransformer
+from ._outlier import AutoencoderOutlierDetector
 from ._persistence import load
 from .exceptions import TrainingDivergedError
 
 __version__ = "0.2.0.dev0"
 
-__all__ = ["AutoencoderTransformer", "TrainingDivergedError", "load", "__version__"]
+__all__ = ["AutoencoderOutlierDetector", "AutoencoderTransformer", "TrainingDivergedError", "load", "__version__"]

@@ -759,6 +759,22 @@ default="adam"
 
     # ------------------------------------------------------------- plumbing
 
+    def onnx_shape_calculator(self):
+        """skl2onnx's hook: the shape calculator of :mod:`skae.onnx` (needs skae[onnx]).
+
+        With it and :meth:`onnx_converter`, ``skl2onnx.to_onnx`` converts a
+        fitted estimator, alone or in a pipeline, without registering anything.
+        """
+        from .onnx import shape_calculator
+
+        return shape_calculator
+
+    def onnx_converter(self):
+        """skl2onnx's hook: the converter of :mod:`skae.onnx` (needs skae[onnx])."""
+        from .onnx import convert
+
+        return convert
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True

@@ -4,7 +4,7 @@ import pytest
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AutoencoderTransformer
+from skae import AutoencoderOutlierDetector, AutoencoderTransformer
 from skae.architectures import Dense, Variational
 
 # Few epochs keep the checks fast; every code path of fit still runs.
@@ -18,6 +18,9 @@ ESTIMATORS = [
     ),
     AutoencoderTransformer(n_components=2, architecture=Variational(base=Dense((4,))), epochs=2,
                            batch_size=16),
+    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16)),
+    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16),
+                               contamination=0.1, random_state=0),
 ]
 
 

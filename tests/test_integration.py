@@ -4,9 +4,11 @@ import pickle
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import joblib
 import numpy as np
+import pytest
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
@@ -139,3 +141,20 @@ def test_blog_walkthrough_on_real_mnist(mnist):
     ae_mse = -autoencoder.score(X_test)
     print(f"test MSE: autoencoder {ae_mse:.4f}, PCA-32 {pca_mse:.4f}")
     assert ae_mse < pca_mse
+
+
+def test_the_dask_recipe_gives_what_one_process_gives(digits):
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "recipes" / "dask_search.py"
+    spec = importlib.util.spec_from_file_location("dask_search", path)
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    X, y = digits
+    on_dask = recipe.search(X, y)  # a local cluster of two worker processes
+    here = recipe.make_search(n_jobs=1).fit(X, y)
+    np.testing.assert_array_equal(on_dask.cv_results_["mean_test_score"],
+                                  here.cv_results_["mean_test_score"])
+    assert on_dask.best_params_ == here.best_params_
+    np.testing.assert_array_equal(on_dask.predict(X), here.predict(X))
