@@ -13,6 +13,7 @@ warm-up call; the codes' largest difference to skae's is printed beside.
 """
 
 import argparse
+import functools
 import os
 import statistics
 import time
@@ -58,13 +59,12 @@ def main(argv=None):
                                        providers=["CPUExecutionProvider"])
         feed = session.get_inputs()[0].name
         for label, rows, repeats in (("1", one, 300), ("10,000", big, 5)):
-            ours = median_seconds(lambda r=rows: session.run(None, {feed: r}), repeats)
-            skae = median_seconds(lambda r=rows: est.transform(r), repeats)
-            theirs = median_seconds(lambda r=rows: pca.transform(r), repeats)
+            times = [median_seconds(call, repeats) for call in (
+                functools.partial(session.run, None, {feed: rows}),
+                functools.partial(est.transform, rows), functools.partial(pca.transform, rows))]
             gap = np.abs(session.run(None, {feed: rows})[0] - est.transform(rows)).max()
-            print(f"| {name} | {label} | {ours * 1e3:.3f} | {skae * 1e3:.3f} "
-                  f"| {theirs * 1e3:.3f} | {ours / skae:.2f}x | {gap:.1e} |")
-
+            print(f"| {name} | {label} | " + " | ".join(f"{t * 1e3:.3f}" for t in times)
+                  + f" | {times[0] / times[1]:.2f}x | {gap:.1e} |")
 
 if __name__ == "__main__":
     main()

@@ -7,4 +7,5 @@ from .exceptions import TrainingDivergedError
 
 __version__ = "0.2.0.dev0"
 
-__all__ = ["AutoencoderOutlierDetector", "AutoencoderTransformer", "TrainingDivergedError", "load", "__version__"]
+__all__ = ["AutoencoderOutlierDetector", "AutoencoderTransformer", "TrainingDivergedError", "load",
+           "__version__"]

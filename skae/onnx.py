@@ -22,8 +22,8 @@ estimator's networks.
 
 import numpy as np
 from onnx import TensorProto
-from sklearn.utils.validation import check_is_fitted
 from skl2onnx.common.data_types import DoubleTensorType
+from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["SUPPORTED_LAYERS", "convert", "shape_calculator"]
 
@@ -110,11 +110,11 @@ def _emit(graph, model, x, kind):
                 f"{layer.name!r} of the {kind} kind's network); it translates "
                 f"{', '.join(SUPPORTED_LAYERS)}."
             )
-        activation = names.get(getattr(layer, "activation", None), "linear")
-        if getattr(layer, "activation", None) is not None and \
-                getattr(layer, "activation") not in names:
+        function = getattr(layer, "activation", None)
+        if function is not None and function not in names:
             raise ValueError(f"skae's ONNX export does not support the activation of layer "
                              f"{layer.name!r}.")
+        activation = names.get(function, "linear")
         if isinstance(layer, keras.layers.InputLayer):
             continue
         if kind_of == "Dense":
