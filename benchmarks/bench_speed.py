@@ -11,7 +11,7 @@ network, and reported as ratios:
 * fit: seconds per epoch after the first (compilation) epoch, and in total,
   for skae, the blog's plain Keras code (``model.fit(x, x, batch_size=256,
   shuffle=True)``) and scikit-learn's MLPRegressor (784-32-784, adam, batch
-  256; squared loss, float64), plus the final training loss of each; skae
+  256; squared loss, in the data's float32), plus the final training loss of each; skae
   and the blog code run ``--repeats`` seeds each, alternately (medians of
   times, mean of losses);
 * transform: one-row latency (median of many calls) and 10,000-row time of

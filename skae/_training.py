@@ -404,18 +404,20 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
             # (keras.models.clone_model would do, but it imports TensorFlow
             # on every backend: 1.7 s on JAX)
             private = rebuild()
-            if _structure(private) != _structure(autoencoder):
-                raise RuntimeError("rebuild() made a network of another structure")
-            trainer = _new_trainer(
-                architecture, private, settings, plan,
-                optimizer.__class__.from_config(optimizer.get_config()), data=data,
-                seed=step_seed)
+            if _structure(private) == _structure(autoencoder):
+                trainer = _new_trainer(
+                    architecture, private, settings, plan,
+                    optimizer.__class__.from_config(optimizer.get_config()), data=data,
+                    seed=step_seed)
+            else:  # e.g. a network loaded from an older file: trained as it is
+                reuse_key = None
         else:
             trainer.data.assign(data)
             state = trainer.seed_generator.state
             state.assign(np.asarray([step_seed, 0], dtype=state.dtype))
-        _load(trainer, autoencoder, optimizer)
-    elif trainer is None:
+        if reuse_key is not None:
+            _load(trainer, autoencoder, optimizer)
+    if trainer is None:
         trainer = _new_trainer(
             architecture, autoencoder, settings, plan, optimizer, seed=step_seed,
             data=dense_float32(X) if plan.feed == "gather" else None)
