@@ -13,7 +13,15 @@ from pathlib import Path
 __all__ = ["main"]
 
 #: Default (epochs, batch_size) of the autoencoders on each dataset.
-DEFAULT_BUDGET = {"mnist": (50, 256), "digits": (200, 32)}
+DEFAULT_BUDGET = {"mnist": (50, 256), "digits": (100, 32)}
+
+#: Default code widths on each dataset: a sweep on the digits (the default
+#: job, which shows where autoencoders beat PCA and where they do not), the
+#: blog's 32 numbers on MNIST.
+DEFAULT_WIDTHS = {"digits": [2, 4, 8, 16, 32], "mnist": [32]}
+
+#: Default models on each dataset.
+DEFAULT_MODELS_FOR = {"digits": ["pca", "dense", "deep-linear"], "mnist": ["pca", "dense", "deep"]}
 
 
 def _checked(convert, text, **bounds):
@@ -53,7 +61,7 @@ def _model_list(text):
 
 
 def build_parser():
-    from .compare import DEFAULT_MODELS, MODELS
+    from .compare import MODELS
 
     parser = argparse.ArgumentParser(
         prog="skae",
@@ -75,14 +83,16 @@ def build_parser():
     compare.add_argument("--data-dir", type=Path, default=None,
                          help="folder with the MNIST files (default: $SKAE_DATA_DIR, then "
                               "Keras's cache)")
-    compare.add_argument("--n-components", type=_positive_int, default=32,
-                         help="code width of every model (default: 32)")
-    compare.add_argument("--models", type=_model_list, default=list(DEFAULT_MODELS),
+    compare.add_argument("--n-components", type=_int_list, default=None, metavar="K1,K2,...",
+                         help="code width(s) of every model (default: 2,4,8,16,32 on digits, "
+                              "32 on mnist)")
+    compare.add_argument("--models", type=_model_list, default=None,
                          help=f"comma-separated models among {', '.join(MODELS)} "
-                              f"(default: {','.join(DEFAULT_MODELS)})")
+                              "(default: pca,dense,deep-linear on digits, pca,dense,deep on "
+                              "mnist)")
     compare.add_argument("--epochs", type=_positive_int, default=None,
                          help="training epochs of the autoencoders (default: 50 on mnist, "
-                              "the blog's budget; 200 on digits, whose 1,438 training "
+                              "the blog's budget; 100 on digits, whose 1,438 training "
                               "images give few steps per epoch)")
     compare.add_argument("--batch-size", type=_positive_int, default=None,
                          help="training batch size of the autoencoders (default: 256 on "
@@ -91,9 +101,11 @@ def build_parser():
                          help="fraction of the images held out, taken from the end "
                               "(default: 0.2, i.e. MNIST t10k's first 8,000 / last 2,000)")
     compare.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    compare.add_argument("--sweep", type=_int_list, default=None, metavar="K1,K2,...",
-                         help="also plot test MSE against these n_components for PCA and "
-                              "the dense autoencoder, e.g. 2,4,8,16,32,64")
+    compare.add_argument("--sweep", type=_int_list, dest="n_components", metavar="K1,K2,...",
+                         help="the same as --n-components (kept from skae 0.1)")
+    compare.add_argument("--download", action="store_true",
+                         help="with --dataset mnist: download MNIST through Keras when no "
+                              "local copy is found (needs network access)")
     compare.add_argument("--out", type=Path, default=Path("skae-output"),
                          help="folder for the table and figures (default: ./skae-output)")
     compare.add_argument("--verbose", action="store_true",
@@ -116,7 +128,7 @@ def _load(args):
 
     if args.dataset == "digits":
         return load_digits()
-    return load_mnist(args.data_dir, subset="all")
+    return load_mnist(args.data_dir, subset="all", download=args.download)
 
 
 def format_table(rows):
@@ -141,7 +153,14 @@ def format_table(rows):
 
 
 def _run_compare(args):
-    from .compare import COLUMNS, compare_models, plot_reconstructions, plot_sweep, sweep_components
+    from .compare import (
+        COLUMNS,
+        MODELS,
+        compare_models,
+        crossover,
+        plot_reconstructions,
+        plot_sweep,
+    )
 
     def log(message):
         print(message, file=sys.stderr, flush=True)
@@ -150,46 +169,78 @@ def _run_compare(args):
     epochs, batch_size = DEFAULT_BUDGET[args.dataset]
     args.epochs = args.epochs or epochs
     args.batch_size = args.batch_size or batch_size
+    widths = args.n_components or DEFAULT_WIDTHS[args.dataset]
+    models = args.models or DEFAULT_MODELS_FOR[args.dataset]
     X, y = data.data, data.target
     n_test = max(1, int(round(args.test_size * len(X))))
     X_train, y_train, X_test, y_test = X[:-n_test], y[:-n_test], X[-n_test:], y[-n_test:]
     log(f"{args.dataset}: {len(X_train)} training and {len(X_test)} test images of "
         f"{data.image_shape[0]}x{data.image_shape[1]} pixels")
 
-    rows, fitted = compare_models(
-        args.models, X_train, y_train, X_test, y_test,
-        n_components=args.n_components, epochs=args.epochs, batch_size=args.batch_size,
-        random_state=args.seed, verbose=1 if args.verbose else 0, log=log,
-        image_shape=data.image_shape,
-    )
+    pca_limit = min(X_train.shape)
+    jobs = [(k, name) for k in widths for name in models
+            if not (name == "pca" and k > pca_limit)]
+    rows, fitted = [], {}
+    for i, (k, name) in enumerate(jobs, start=1):
+        log(f"[{i}/{len(jobs)}] fitting {name} with n_components={k} ({MODELS[name]})")
+        found, estimators = compare_models(
+            [name], X_train, y_train, X_test, y_test, n_components=k, epochs=args.epochs,
+            batch_size=args.batch_size, random_state=args.seed,
+            verbose=1 if args.verbose else 0, image_shape=data.image_shape,
+        )
+        rows += found
+        fitted[name, k] = estimators[name]
+    skipped = sorted({k for k in widths if k > pca_limit} if "pca" in models else ())
+    if skipped:
+        log(f"[pca] no PCA with {_join(skipped)} components: at most {pca_limit}")
     print(format_table(rows))
+    sentences = crossover(rows)
+    for sentence in sentences:
+        print(sentence)
 
     with open(args.out / "comparison.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     meta = {"dataset": args.dataset, "n_train": len(X_train), "n_test": len(X_test),
-            "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
+            "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed,
+            "widths": widths, "models": models}
     with open(args.out / "comparison.json", "w") as fh:
-        json.dump({"settings": meta, "results": rows}, fh, indent=2)
+        json.dump({"settings": meta, "results": rows, "crossover": sentences}, fh, indent=2)
     written = ["comparison.csv", "comparison.json"]
-    plot_reconstructions(fitted, X_test, data.image_shape, args.out / "reconstructions.png")
-    written.append("reconstructions.png")
 
-    if args.sweep:
-        sweep_models = [m for m in ("pca", "dense") if m in args.models] or ["pca", "dense"]
-        results = sweep_components(sweep_models, args.sweep, X_train, X_test,
-                                   epochs=args.epochs, batch_size=args.batch_size,
-                                   random_state=args.seed, log=log)
-        with open(args.out / "sweep.csv", "w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["method", "n_components", "test_mse"])
-            for name, points in results.items():
-                writer.writerows([name, k, mse] for k, mse in points)
-        plot_sweep(results, args.out / "sweep.png")
-        written += ["sweep.csv", "sweep.png"]
+    shown = _shown_width(rows, widths)
+    mse = {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
+    at_width = {name: fitted[name, shown] for name in models if (name, shown) in fitted}
+    plot_reconstructions(
+        at_width, X_test, data.image_shape, args.out / "reconstructions.png",
+        labels={name: f"{name}\nMSE {mse[name, shown]:.4f}" for name in at_width},
+        title=f"Test images (top) and their reconstructions from {shown} numbers")
+    written.append("reconstructions.png")
+    if len(widths) > 1:
+        curves = {name: [(k, mse[name, k]) for k in widths if (name, k) in mse]
+                  for name in models}
+        plot_sweep(curves, args.out / "sweep.png")
+        written.append("sweep.png")
     log(f"wrote {', '.join(str(args.out / name) for name in written)}")
     return 0
+
+
+def _join(numbers):
+    return ", ".join(str(n) for n in numbers)
+
+
+def _shown_width(rows, widths):
+    """The width for the figure: where an autoencoder beats PCA by the widest margin.
+
+    Without such a width (or without PCA), the smallest width, where every
+    reconstruction is coarse and the differences show most.
+    """
+    mse = {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
+    ratios = [(error / mse["pca", k], k) for (name, k), error in mse.items()
+              if name != "pca" and ("pca", k) in mse]
+    wins = [pair for pair in ratios if pair[0] < 1]
+    return min(wins)[1] if wins else min(widths)
 
 
 def main(argv=None):

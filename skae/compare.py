@@ -15,8 +15,8 @@ from sklearn.preprocessing import StandardScaler
 
 from ._autoencoder import AutoencoderTransformer
 
-__all__ = ["COLUMNS", "DEFAULT_MODELS", "MODELS", "PRESETS", "compare_models", "make_model",
-           "plot_reconstructions", "plot_sweep", "sweep_components"]
+__all__ = ["COLUMNS", "DEFAULT_MODELS", "MODELS", "PRESETS", "compare_models", "crossover",
+           "make_model", "plot_reconstructions", "plot_sweep", "sweep_components"]
 
 #: Configurations ``skae compare`` knows beside the architectures by name.
 PRESETS = {
@@ -24,6 +24,8 @@ PRESETS = {
     "deep": "deep autoencoder: dense, hidden layers (4*n_components, 2*n_components), mirrored",
     "sparse": "sparse autoencoder: the dense one with an L1 penalty of 1e-4 on the code",
     "denoising": "denoising autoencoder: the dense one trained on inputs with noise of 0.5",
+    "deep-linear": "deep autoencoder with a linear code: dense, hidden layers (128, 64), "
+                   "learning rate 3e-3",
 }
 
 
@@ -89,6 +91,9 @@ def make_model(name, n_components, *, epochs=50, batch_size=256, random_state=0,
         "deep": dict(architecture=Dense(hidden_layer_sizes=(4 * n_components, 2 * n_components))),
         "sparse": dict(activity_l1=1e-4),
         "denoising": dict(noise_stddev=0.5),
+        "deep-linear": dict(architecture=Dense(hidden_layer_sizes=(128, 64),
+                                               code_activation="linear"),
+                            learning_rate=3e-3),
     }
     if image_shape is not None:
         presets["sequence"] = dict(architecture=Sequence(sequence_shape=tuple(image_shape[:2])))
@@ -206,8 +211,82 @@ def sweep_components(models, components, X_train, X_test, *, epochs=50, batch_si
     return results
 
 
-def plot_reconstructions(fitted, X_test, image_shape, path, *, n_images=10):
-    """Save the blog's figure: originals on top, one row of reconstructions per model."""
+def _ranges(widths):
+    return ", ".join(str(w) for w in widths)
+
+
+def crossover(rows, reference="pca"):
+    """Say, per model, at which code widths it reconstructs better than ``reference``.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of :func:`compare_models` (keys ``method``, ``n_components``,
+        ``test_mse``), for one or several widths.
+    reference : str, default="pca"
+        The method the others are compared with.
+
+    Returns
+    -------
+    sentences : list of str
+        First the crossover, where the best other method stops beating the
+        reference (e.g. ``"Crossover between 16 and 32 numbers: an autoencoder
+        (deep-linear) reconstructs the test images better than pca up to 16
+        numbers, pca from 32."``), then one sentence per other method (e.g.
+        ``"deep-linear reconstructs the test images better than pca with 2,
+        4, 8, 16 numbers (0.62x-0.67x its test error) and worse than pca with
+        32 numbers (2.13x its test error)."``); empty without the reference.
+    """
+    mse = {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
+    widths = sorted({k for (name, k) in mse if name == reference})
+    sentences = []
+    best = {}  # width: (ratio, method) of the best other method
+    for (name, k), error in mse.items():
+        if name != reference and k in widths:
+            best[k] = min(best.get(k, (np.inf, "")), (error / mse[reference, k], name))
+    wins = sorted(k for k, (ratio, _) in best.items() if ratio < 1)
+    losses = sorted(k for k, (ratio, _) in best.items() if ratio >= 1)
+    winners = ", ".join(dict.fromkeys(best[k][1] for k in wins))
+    if best and not wins:
+        sentences.append(f"{reference} reconstructs the test images best at every width "
+                         f"measured ({_ranges(losses)} numbers).")
+    elif best and not losses:
+        sentences.append(f"An autoencoder ({winners}) beats {reference} at every width "
+                         f"measured ({_ranges(wins)} numbers).")
+    elif best and max(wins) < min(losses):
+        sentences.append(f"Crossover between {max(wins)} and {min(losses)} numbers: an "
+                         f"autoencoder ({winners}) reconstructs the test images better than "
+                         f"{reference} up to {max(wins)} numbers, {reference} from "
+                         f"{min(losses)}.")
+    elif best:
+        sentences.append(f"An autoencoder ({winners}) beats {reference} with {_ranges(wins)} "
+                         f"numbers, {reference} is better with {_ranges(losses)}.")
+    for name in dict.fromkeys(r["method"] for r in rows):
+        if name == reference:
+            continue
+        ratios = [(k, mse[name, k] / mse[reference, k]) for k in widths if (name, k) in mse]
+        if not ratios:
+            continue
+        better = [(k, r) for k, r in ratios if r < 1]
+        worse = [(k, r) for k, r in ratios if r >= 1]
+        parts = []
+        for label, group in (("better", better), ("worse", worse)):
+            if group:
+                low, high = min(r for _, r in group), max(r for _, r in group)
+                spread = f"{low:.2f}x" if len(group) == 1 else f"{low:.2f}x-{high:.2f}x"
+                parts.append(f"{label} than {reference} with {_ranges([k for k, _ in group])} "
+                             f"numbers ({spread} its test error)")
+        sentences.append(f"{name} reconstructs the test images " + " and ".join(parts) + ".")
+    return sentences
+
+
+def plot_reconstructions(fitted, X_test, image_shape, path, *, n_images=10, labels=None,
+                         title="Test images (top) and their reconstructions"):
+    """Save the blog's figure: originals on top, one row of reconstructions per model.
+
+    ``labels`` maps a model's name to the text beside its row (default: the
+    name); ``title`` is the figure's title.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -225,8 +304,9 @@ def plot_reconstructions(fitted, X_test, image_shape, path, *, n_images=10):
             ax.imshow(np.clip(images[c], 0, 1).reshape(image_shape), cmap="gray", vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=11)
-    fig.suptitle("Test images (top) and their reconstructions")
+        text = label if labels is None else labels.get(label, label)
+        axes[r, 0].set_ylabel(text, rotation=0, ha="right", va="center", fontsize=11)
+    fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     return path
@@ -246,6 +326,9 @@ def plot_sweep(results, path):
             ax.plot(ks, mses, marker="o", label=name)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
+    widths = sorted({k for points in results.values() for k, _ in points})
+    ax.set_xticks(widths, [str(k) for k in widths])
+    ax.minorticks_off()
     ax.set_xlabel("n_components")
     ax.set_ylabel("test reconstruction MSE")
     ax.set_title("Reconstruction error against code width")
