@@ -36,17 +36,21 @@ for row in rows:
 
 # %%
 # Originals (top) and the reconstructions of each model.
-fig, axes = plt.subplots(1 + len(fitted), 8, figsize=(8, 1.1 * (1 + len(fitted))))
+# Each row is labelled with its model's test MSE (over all test images).
+test_mse = {row["method"]: row["test_mse"] for row in rows}
+fig, axes = plt.subplots(1 + len(fitted), 8, figsize=(8, 1.2 * (1 + len(fitted))))
 for i in range(8):
-    axes[0, i].imshow(X_test[i].reshape(data.image_shape), cmap="gray")
+    axes[0, i].imshow(X_test[i].reshape(data.image_shape), cmap="gray", vmin=0, vmax=1)
+axes[0, 0].set_ylabel("original", fontsize=8)
 for r, (name, model) in enumerate(fitted.items(), start=1):
     recon = model.inverse_transform(model.transform(X_test[:8]))
     for i in range(8):
-        axes[r, i].imshow(recon[i].reshape(data.image_shape), cmap="gray")
-    axes[r, 0].set_ylabel(name)
+        axes[r, i].imshow(recon[i].reshape(data.image_shape), cmap="gray", vmin=0, vmax=1)
+    axes[r, 0].set_ylabel(f"{name}\nMSE {test_mse[name]:.4f}", fontsize=8)
 for ax in axes.ravel():
     ax.set_xticks([])
     ax.set_yticks([])
+fig.suptitle("Test images and their reconstructions from 32 numbers")
 
 # %%
 # Test reconstruction error against the code width.

@@ -36,10 +36,12 @@ denoising = AutoencoderTransformer(32, noise_stddev=NOISE, epochs=epochs, batch_
 # %%
 # How close do the reconstructions of the *noisy* test images come to the
 # *clean* ones?
+to_clean = {"noisy": np.mean((X_test - X_test_noisy) ** 2)}
 for name, model in (("plain", plain), ("denoising", denoising)):
     cleaned = model.inverse_transform(model.transform(X_test_noisy))
-    print(f"{name:9s}: MSE to the clean images {np.mean((X_test - cleaned) ** 2):.4f}")
-print(f"noisy input itself: {np.mean((X_test - X_test_noisy) ** 2):.4f}")
+    to_clean[name] = np.mean((X_test - cleaned) ** 2)
+    print(f"{name:9s}: MSE to the clean images {to_clean[name]:.4f}")
+print(f"noisy input itself: {to_clean['noisy']:.4f}")
 
 # %%
 # Noisy inputs (top), the plain model's and the denoising model's outputs.
@@ -53,5 +55,6 @@ for r, (name, images) in enumerate(rows):
         axes[r, i].imshow(images[i].reshape(data.image_shape), cmap="gray", vmin=0, vmax=1)
         axes[r, i].set_xticks([])
         axes[r, i].set_yticks([])
-    axes[r, 0].set_ylabel(name)
+    axes[r, 0].set_ylabel(f"{name}\nMSE {to_clean[name]:.4f}", fontsize=8)
+fig.suptitle("Rows labelled with their MSE to the clean test images")
 plt.show()

@@ -22,7 +22,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
     Fits an autoencoder to the training rows; a row's score is minus its mean
     squared reconstruction error (:meth:`score_samples`), and rows scoring
-    below :attr:`offset_` are outliers.  The contract is scikit-learn's for
+    below ``offset_`` are outliers.  The contract is scikit-learn's for
     outlier detectors, as in :class:`~sklearn.ensemble.IsolationForest`:
     ``predict`` gives +1 for inliers and -1 for outliers, and
     ``decision_function`` is ``score_samples - offset_`` (negative for
@@ -38,7 +38,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         applies, and is searchable as ``estimator__<parameter>``.
     contamination : "auto" or float in (0, 0.5], default="auto"
         Share of outliers expected in the training data.  A float sets
-        :attr:`offset_` at that quantile of the training scores, as
+        ``offset_`` at that quantile of the training scores, as
         :class:`~sklearn.ensemble.IsolationForest` does.  ``"auto"`` flags
         rows whose reconstruction error lies beyond the upper Tukey fence of
         the training errors (third quartile plus 1.5 times the interquartile
@@ -56,7 +56,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         offset_``.
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :meth:`fit`, when ``X`` has feature
         names that are all strings.
 
