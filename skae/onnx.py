@@ -16,8 +16,8 @@ encoder, decoder and the per-sample mean squared reconstruction error for the
 outlier detector.  Networks of other layers (the sequence kind's LSTMs, a
 custom kind's own layers) raise a ``ValueError`` naming the layer.
 
-Knows nothing about training; imports Keras only through the fitted
-estimator's networks.
+Knows nothing about training.  Imported only when skl2onnx converts a skae
+estimator (through the hooks), so ``import skae`` does not need skl2onnx.
 """
 
 import numpy as np
@@ -103,13 +103,15 @@ def _emit(graph, model, x, kind):
     shape = None  # the (height, width, channels) of an image tensor, NHWC like Keras
     for layer in _layers(model):
         kind_of = type(layer).__name__
-        if kind_of not in SUPPORTED_LAYERS or getattr(layer, "data_format",
-                                                      "channels_last") != "channels_last":
+        if kind_of not in SUPPORTED_LAYERS:
             raise ValueError(
                 f"skae's ONNX export does not support {kind_of} layers (layer "
                 f"{layer.name!r} of the {kind} kind's network); it translates "
                 f"{', '.join(SUPPORTED_LAYERS)}."
             )
+        if getattr(layer, "data_format", "channels_last") != "channels_last":
+            raise ValueError(f"skae's ONNX export translates channels_last layers only "
+                             f"(layer {layer.name!r} is {layer.data_format}).")
         function = getattr(layer, "activation", None)
         if function is not None and function not in names:
             raise ValueError(f"skae's ONNX export does not support the activation of layer "
@@ -195,7 +197,7 @@ def _output(graph, value, operator, index):
 
 
 def shape_calculator(operator):
-    """skl2onnx shape calculator of skae's estimators (float32 outputs, like skae's)."""
+    """skl2onnx shape calculator of skae's estimators (outputs in the input's float type)."""
     estimator = operator.raw_operator
     check_is_fitted(estimator)
     n = operator.inputs[0].get_first_dimension()
