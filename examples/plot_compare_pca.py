@@ -10,6 +10,7 @@ The ``skae compare`` command does the same from the shell.
 import os
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import NullLocator
 
 from skae.compare import compare_models, sweep_components
 from skae.datasets import load_mnist_or_digits
@@ -62,7 +63,7 @@ for name, points in results.items():
     ax.plot(*zip(*points), marker="o", label=name)
 ax.set_xscale("log", base=2)
 ax.set_xticks(widths, [str(k) for k in widths])
-ax.minorticks_off()
+ax.xaxis.set_minor_locator(NullLocator())
 ax.set_xlabel("n_components")
 ax.set_ylabel("test MSE")
 ax.legend()

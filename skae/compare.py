@@ -316,6 +316,7 @@ def plot_sweep(results, path):
     """Save a plot of test reconstruction MSE against n_components."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import NullLocator
 
     fig = Figure(figsize=(6, 4))
     FigureCanvasAgg(fig)
@@ -328,7 +329,7 @@ def plot_sweep(results, path):
     ax.set_yscale("log")
     widths = sorted({k for points in results.values() for k, _ in points})
     ax.set_xticks(widths, [str(k) for k in widths])
-    ax.minorticks_off()
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlabel("n_components")
     ax.set_ylabel("test reconstruction MSE")
     ax.set_title("Reconstruction error against code width")
