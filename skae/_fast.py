@@ -30,9 +30,9 @@ that plain one.  What each path saves (2 CPU cores, MNIST t10k[:8000],
   trains on the step compiled for the earlier one, its weights and
   optimizer state copied in and out.  A grid search of 4 candidates x 5
   folds (10 epochs on 6,400 images a fit): the later fits spent a median
-  0.07 s outside their training steps instead of 0.68 s on TensorFlow, 0.04
-  instead of 0.35 s on JAX, and the search took 9.6 s instead of 21.3 s
-  (``benchmarks/bench_search.py``).
+  0.059 s outside their training steps instead of 0.764 s on TensorFlow,
+  0.046 instead of 0.383 s on JAX, and the search took 9.5 s instead of
+  23.5 s on TensorFlow (``benchmarks/bench_search.py``).
 * **NumPy inference**: a functional chain of ``Dense`` layers (the dense
   kind's networks) on a CPU runs as NumPy products over its Keras weights,
   read afresh at each call: one-row ``transform`` about 1 ms instead of
@@ -251,14 +251,16 @@ def index_batches(arrays, batch_size):
     tf.data's autotuning turned off; elsewhere the arrays themselves, which
     Keras batches the same way.  Why: Keras's pipeline for arrays autotunes,
     and deleting its iterator at the end of ``fit`` waited for the
-    autotuner's thread: 0.25 to 2.6 s after the last callback in about half
-    of fresh processes (784-32-784 on 8,000 MNIST images, 50 epochs, 2 cores;
-    the blog's own ``model.fit`` stalled the same way, up to 4.3 s, when given
-    one iterator for all epochs).  The same batches through this pipeline,
-    12 fresh processes: at most 0.5 ms, the same losses to the last digit and
-    the same time per epoch (``benchmarks/bench_whole_fit.py``).  The one
-    place skae builds a ``tf.data`` pipeline; ``tests/test_fast.py`` checks
-    that it trains exactly as the arrays do.
+    autotuner's thread (784-32-784 on 8,000 MNIST images, 50 epochs, 2 cores,
+    fresh processes, time from the last callback to ``fit`` returning):
+    Keras's arrays 1.12 s in 1 of 4 processes, this pipeline with autotuning
+    on 0.26 and 2.55 s in 2 of 4, with it off at most 0.4 ms in 4, with the
+    same losses to the last digit and the same time per epoch; the blog's
+    own ``model.fit`` stalled the same way, up to 4.3 s, when given one
+    iterator for all epochs.  Since: at most 2 ms over 10 fresh processes
+    (``benchmarks/bench_whole_fit.py --pairs 10``).  The one place skae
+    builds a ``tf.data`` pipeline; ``tests/test_fast.py`` checks that it
+    trains exactly as the arrays do.
     """
     if _backend.backend() != "tensorflow" or _backend.distributed():
         return {"x": list(arrays), "batch_size": batch_size}
