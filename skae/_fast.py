@@ -244,15 +244,17 @@ def _fit_eagerly(trainer, *, x, epochs, steps_per_epoch, verbose, callbacks, bat
 # ------------------------------------------------------------ index batches
 
 
-def index_batches(arrays, batch_size):
+def index_batches(arrays, batch_size, *, eager=False):
     """``fit``'s ``x`` for arrays of row indices and weights, batched in order.
 
-    On TensorFlow (outside any distribution) a ``tf.data`` pipeline with
-    tf.data's autotuning turned off; elsewhere the arrays themselves, which
-    Keras batches the same way.  Why: Keras's pipeline for arrays autotunes,
-    and deleting its iterator at the end of ``fit`` waited for the
-    autotuner's thread (784-32-784 on 8,000 MNIST images, 50 epochs, 2 cores,
-    fresh processes, time from the last callback to ``fit`` returning):
+    On TensorFlow (outside any distribution, and not for the eager loop of
+    :func:`fit_function`, ``eager=True``, which indexes the arrays itself) a
+    ``tf.data`` pipeline with tf.data's autotuning turned off; elsewhere the
+    arrays themselves, which Keras batches the same way.  Why: Keras's
+    pipeline for arrays autotunes, and deleting its iterator at the end of
+    ``fit`` waited for the autotuner's thread (784-32-784 on 8,000 MNIST
+    images, 50 epochs, 2 cores, fresh processes, time from the last callback
+    to ``fit`` returning):
     Keras's arrays 1.12 s in 1 of 4 processes, this pipeline with autotuning
     on 0.26 and 2.55 s in 2 of 4, with it off at most 0.4 ms in 4, with the
     same losses to the last digit and the same time per epoch; the blog's
@@ -262,7 +264,7 @@ def index_batches(arrays, batch_size):
     builds a ``tf.data`` pipeline; ``tests/test_fast.py`` checks that it
     trains exactly as the arrays do.
     """
-    if _backend.backend() != "tensorflow" or _backend.distributed():
+    if eager or _backend.backend() != "tensorflow" or _backend.distributed():
         return {"x": list(arrays), "batch_size": batch_size}
     import tensorflow as tf
 

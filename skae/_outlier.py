@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, OutlierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._autoencoder import AutoencoderTransformer
+from ._autoencoder import AutoencoderTransformer, _restore_state_on_error
 
 __all__ = ["AutoencoderOutlierDetector"]
 
@@ -110,8 +110,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self : AutoencoderOutlierDetector
             The fitted detector.
         """
-        saved = dict(self.__dict__)
-        try:
+        # a failed fit leaves the detector as it was
+        with _restore_state_on_error(self, trains_in_place=False):
             X = validate_data(self, X, accept_sparse=("csr", "csc"),
                               dtype=(np.float64, np.float32))
             estimator = clone(self.estimator if self.estimator is not None
@@ -125,10 +125,6 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
                 offset = -(q3 + 1.5 * (q3 - q1))
             else:
                 offset = np.percentile(scores, 100.0 * self.contamination)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)  # a failed fit leaves the detector as it was
-            raise
         self.estimator_ = estimator
         self.offset_ = float(offset)
         return self

@@ -176,9 +176,9 @@ class _RowBatches(keras.utils.PyDataset):
 
 def _feed(plan, X, indices, weights, batch_size, validation_rows):
     """Keras ``fit`` arguments that deliver the plan's batches (and validation batches)."""
-    # the eager loop indexes the arrays itself (skae._fast.fit_function)
-    batched = ((lambda arrays, size: {"x": list(arrays), "batch_size": size})
-               if plan.run_eagerly else _fast.index_batches)
+    def batched(arrays, size):
+        return _fast.index_batches(arrays, size, eager=plan.run_eagerly)
+
     if plan.feed == "gather":
         kwargs = batched((indices, weights), batch_size)
     elif plan.feed == "arrays":
@@ -315,22 +315,24 @@ def _counterparts(trainer, autoencoder):
     return [autoencoder.weights[position[id(v)]] for v in trainer.trainable_variables]
 
 
+def _copy_state(source, target):
+    """Assign the weights and optimizer variables of ``source`` to ``target``.
+
+    Each is ``(network, optimizer)``, of the same structure, the optimizers
+    built on corresponding variables (see :func:`_counterparts`).
+    """
+    (model, optimizer), (model_to, optimizer_to) = source, target
+    for values, variables in ((model.weights, model_to.weights),
+                              (optimizer.variables, optimizer_to.variables)):
+        for value, variable in zip(values, variables, strict=True):
+            variable.assign(value.numpy())
+
+
 def _load(trainer, autoencoder, optimizer):
     """Copy the weights and optimizer state of a fit into a reused trainer."""
     if not optimizer.built:
         optimizer.build(_counterparts(trainer, autoencoder))
-    for source, target in ((autoencoder.weights, trainer.autoencoder.weights),
-                           (optimizer.variables, trainer.optimizer.variables)):
-        for a, b in zip(source, target, strict=True):
-            b.assign(a.numpy())
-
-
-def _unload(trainer, autoencoder, optimizer):
-    """Copy the trained weights and optimizer state back (the inverse of :func:`_load`)."""
-    for source, target in ((trainer.autoencoder.weights, autoencoder.weights),
-                           (trainer.optimizer.variables, optimizer.variables)):
-        for a, b in zip(source, target, strict=True):
-            b.assign(a.numpy())
+    _copy_state((autoencoder, optimizer), (trainer.autoencoder, trainer.optimizer))
 
 
 def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows=None,
@@ -443,7 +445,7 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
         **_feed(plan, X, indices, weights, batch_size, validation_rows),
     )
     if reuse_key is not None:
-        _unload(trainer, autoencoder, optimizer)
+        _copy_state((trainer.autoencoder, trainer.optimizer), (autoencoder, optimizer))
         _TRAINERS.give(reuse_key, trainer)
     history = {key: [float(v) for v in values] for key, values in keras_history.history.items()}
     if not np.all(np.isfinite(history["loss"])) or not all(
