@@ -30,3 +30,58 @@ def blog_autoencoder(n_features, seed):
     autoencoder = keras.Model(inputs, decoded)
     autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
     return autoencoder
+
+
+def median_seconds(fn, repeats):
+    """Median seconds of ``repeats`` calls of ``fn``, after one warm-up call."""
+    import statistics
+    import time
+
+    fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def fit_mlp(X, epochs):
+    """scikit-learn's ``MLPRegressor`` with the blog's shape, fitted to reconstruct ``X``.
+
+    784-32-784 (one hidden layer of 32), Adam, batches of 256, exactly
+    ``epochs`` epochs (no early stop), seed 0.  Returns ``(seconds, mlp)``.
+    """
+    import time
+    import warnings
+
+    from sklearn.neural_network import MLPRegressor
+
+    mlp = MLPRegressor(hidden_layer_sizes=(32,), batch_size=256, max_iter=epochs, tol=0.0,
+                       n_iter_no_change=epochs + 1, random_state=0)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
+        mlp.fit(X, X)
+    return time.perf_counter() - start, mlp
+
+
+def epoch_ends():
+    """A Keras callback whose ``ends`` holds the start of training and each epoch's end."""
+    import time
+
+    import keras
+
+    class EpochEnds(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.ends = [time.perf_counter()]
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    return EpochEnds()
+
+
+def epoch_seconds(ends):
+    """Each epoch's seconds, from an :func:`epoch_ends` callback's ``ends``."""
+    return [b - a for a, b in zip(ends, ends[1:])]

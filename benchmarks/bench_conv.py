@@ -20,10 +20,9 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from _common import DEFAULT_DATA_DIR
+from _common import DEFAULT_DATA_DIR, epoch_ends, epoch_seconds
 
 HERE = Path(__file__).resolve().parent
 
@@ -36,21 +35,14 @@ def child(data_dir, epochs):
 
     X = load_mnist(data_dir, subset="test", return_X_y=True)[0][:8000]
 
-    class EpochEnds(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.ends = [time.perf_counter()]
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.ends.append(time.perf_counter())
-
     def steady(ends):
-        return statistics.median(b - a for a, b in list(zip(ends, ends[1:]))[1:])
+        return statistics.median(epoch_seconds(ends)[1:])
 
     est = AutoencoderTransformer(architecture="conv", epochs=epochs, random_state=0,
-                                 callbacks=[EpochEnds()]).fit(X)
+                                 callbacks=[epoch_ends()]).fit(X)
     clone = keras.models.clone_model(est.model_)
     clone.compile(optimizer="adam", loss="binary_crossentropy")
-    ends = EpochEnds()
+    ends = epoch_ends()
     clone.fit(X, X, epochs=epochs, batch_size=256, verbose=0, callbacks=[ends])
     print(json.dumps({"skae": steady(est.callbacks_[0].ends), "keras": steady(ends.ends)}))
 

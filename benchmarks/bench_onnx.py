@@ -15,21 +15,9 @@ warm-up call; the codes' largest difference to skae's is printed beside.
 import argparse
 import functools
 import os
-import statistics
-import time
 
 import numpy as np
-from _common import DEFAULT_DATA_DIR
-
-
-def median_seconds(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from _common import DEFAULT_DATA_DIR, median_seconds
 
 
 def main(argv=None):

@@ -27,13 +27,12 @@ import sys
 import time
 from pathlib import Path
 
-from _common import DEFAULT_DATA_DIR
+from _common import DEFAULT_DATA_DIR, epoch_ends, epoch_seconds
 
 HERE = Path(__file__).resolve().parent
 
 
 def child(reuse, data_dir, epochs):
-    import keras
     from sklearn.model_selection import GridSearchCV
 
     from skae import AutoencoderTransformer, _training
@@ -44,27 +43,19 @@ def child(reuse, data_dir, epochs):
     X = load_mnist(data_dir, subset="test", return_X_y=True)[0][:8000]
     records = []
 
-    class EpochTimes(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.ends = [time.perf_counter()]
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.ends.append(time.perf_counter())
-
     class Timed(AutoencoderTransformer):
         def fit(self, X, y=None):
             start = time.perf_counter()
             super().fit(X)
             wall = time.perf_counter() - start
-            ends = self.callbacks_[0].ends
-            epochs = [b - a for a, b in zip(ends, ends[1:])]
+            epochs = epoch_seconds(self.callbacks_[0].ends)
             steady = statistics.median(epochs[1:])
             records.append({"shape": [self.n_components, X.shape[0]], "wall": wall,
                             "outside": wall - steady * len(epochs)})
             return self
 
     search = GridSearchCV(
-        Timed(epochs=epochs, random_state=0, callbacks=[EpochTimes()]),
+        Timed(epochs=epochs, random_state=0, callbacks=[epoch_ends()]),
         {"n_components": [16, 32], "learning_rate": [1e-3, 3e-3]}, cv=5)
     start = time.perf_counter()
     search.fit(X)

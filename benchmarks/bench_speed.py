@@ -27,12 +27,11 @@ import os
 import statistics
 import sys
 import time
-import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from _common import DEFAULT_DATA_DIR, blog_autoencoder  # noqa: E402
+from _common import DEFAULT_DATA_DIR, blog_autoencoder, fit_mlp, median_seconds  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
 from skae.datasets import MNISTNotFoundError, load_digits, load_mnist  # noqa: E402
@@ -69,16 +68,6 @@ def steady(times):
     return (times.ends[-1] - times.ends[0]) / max(1, len(times.ends) - 1)
 
 
-def median_seconds(fn, repeat):
-    fn()  # warm up
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def _blog_fit(X, epochs, seed):
     """The blog's plain Keras code; returns (s/epoch after the 1st, total s, final loss)."""
     autoencoder = blog_autoencoder(X.shape[1], seed)
@@ -103,8 +92,6 @@ def bench_fit(X, epochs, repeats):
     Returns ``{label: [(s/epoch, total s, final loss), ...]}`` and the first
     skae estimator.
     """
-    from sklearn.neural_network import MLPRegressor
-
     runs = {"skae": [], "blog Keras code": []}
     first = None
     for seed in range(repeats):
@@ -112,13 +99,7 @@ def bench_fit(X, epochs, repeats):
         runs["skae"].append(result)
         first = first or est
         runs["blog Keras code"].append(_blog_fit(X, epochs, seed))
-    mlp = MLPRegressor(hidden_layer_sizes=(32,), batch_size=256, max_iter=epochs, tol=0.0,
-                       n_iter_no_change=epochs + 1, random_state=0)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
-        mlp.fit(X, X)
-    total = time.perf_counter() - start
+    total, mlp = fit_mlp(X, epochs)
     runs["MLPRegressor"] = [(total / epochs, total, mlp.loss_curve_[-1])]
     return runs, first
 

@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import DEFAULT_DATA_DIR, blog_autoencoder
+from _common import DEFAULT_DATA_DIR, blog_autoencoder, fit_mlp
 
 HERE = Path(__file__).resolve().parent
 
@@ -74,17 +74,7 @@ def child(kind, data_dir, epochs):
         times = est.callbacks_[0]
         result["after_estimator"] = stop - times.end
     elif kind == "mlp":
-        import warnings
-
-        from sklearn.neural_network import MLPRegressor
-
-        mlp = MLPRegressor(hidden_layer_sizes=(32,), batch_size=256, max_iter=epochs, tol=0.0,
-                           n_iter_no_change=epochs + 1, random_state=0)
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
-            mlp.fit(X, X)
-        print(json.dumps({"whole": time.perf_counter() - start}))
+        print(json.dumps({"whole": fit_mlp(X, epochs)[0]}))
         return
     else:
         autoencoder = blog_autoencoder(X.shape[1], 0)
