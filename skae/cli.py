@@ -158,6 +158,7 @@ def _run_compare(args):
         MODELS,
         compare_models,
         crossover,
+        figure_width,
         plot_reconstructions,
         plot_sweep,
     )
@@ -180,6 +181,10 @@ def _run_compare(args):
     pca_limit = min(X_train.shape)
     jobs = [(k, name) for k in widths for name in models
             if not (name == "pca" and k > pca_limit)]
+    if not jobs:
+        log(f"skae compare: error: nothing to fit: PCA can have at most {pca_limit} "
+            f"components here, and --n-components asks for {_join(widths)}")
+        return 2
     rows, fitted = [], {}
     for i, (k, name) in enumerate(jobs, start=1):
         log(f"[{i}/{len(jobs)}] fitting {name} with n_components={k} ({MODELS[name]})")
@@ -209,7 +214,7 @@ def _run_compare(args):
         json.dump({"settings": meta, "results": rows, "crossover": sentences}, fh, indent=2)
     written = ["comparison.csv", "comparison.json"]
 
-    shown = _shown_width(rows, widths)
+    shown = figure_width(rows)
     mse = {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
     at_width = {name: fitted[name, shown] for name in models if (name, shown) in fitted}
     plot_reconstructions(
@@ -228,19 +233,6 @@ def _run_compare(args):
 
 def _join(numbers):
     return ", ".join(str(n) for n in numbers)
-
-
-def _shown_width(rows, widths):
-    """The width for the figure: where an autoencoder beats PCA by the widest margin.
-
-    Without such a width (or without PCA), the smallest width, where every
-    reconstruction is coarse and the differences show most.
-    """
-    mse = {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
-    ratios = [(error / mse["pca", k], k) for (name, k), error in mse.items()
-              if name != "pca" and ("pca", k) in mse]
-    wins = [pair for pair in ratios if pair[0] < 1]
-    return min(wins)[1] if wins else min(widths)
 
 
 def main(argv=None):

@@ -16,7 +16,8 @@ from sklearn.preprocessing import StandardScaler
 from ._autoencoder import AutoencoderTransformer
 
 __all__ = ["COLUMNS", "DEFAULT_MODELS", "MODELS", "PRESETS", "compare_models", "crossover",
-           "make_model", "plot_reconstructions", "plot_sweep", "sweep_components"]
+           "figure_width", "make_model", "plot_reconstructions", "plot_sweep",
+           "sweep_components"]
 
 #: Configurations ``skae compare`` knows beside the architectures by name.
 PRESETS = {
@@ -215,6 +216,42 @@ def _ranges(widths):
     return ", ".join(str(w) for w in widths)
 
 
+def _errors(rows):
+    """``{(method, n_components): test_mse}`` of comparison rows."""
+    return {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
+
+
+def _best_by_width(mse, reference):
+    """``{width: (error ratio to the reference, method)}`` of the best other method per width."""
+    best = {}
+    for (name, k), error in mse.items():
+        if name != reference and (reference, k) in mse:
+            best[k] = min(best.get(k, (np.inf, "")), (error / mse[reference, k], name))
+    return best
+
+
+def figure_width(rows, reference="pca"):
+    """The code width to draw: where another method beats ``reference`` by the widest margin.
+
+    Without such a width (or without the reference), the smallest width
+    measured, where every reconstruction is coarse and differences show most.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of :func:`compare_models`, for one or several widths.
+    reference : str, default="pca"
+        The method the others are compared with.
+
+    Returns
+    -------
+    width : int
+    """
+    wins = [(ratio, k) for k, (ratio, _) in _best_by_width(_errors(rows), reference).items()
+            if ratio < 1]
+    return min(wins)[1] if wins else min(r["n_components"] for r in rows)
+
+
 def crossover(rows, reference="pca"):
     """Say, per model, at which code widths it reconstructs better than ``reference``.
 
@@ -237,13 +274,10 @@ def crossover(rows, reference="pca"):
         4, 8, 16 numbers (0.62x-0.67x its test error) and worse than pca with
         32 numbers (2.13x its test error)."``); empty without the reference.
     """
-    mse = {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
+    mse = _errors(rows)
     widths = sorted({k for (name, k) in mse if name == reference})
     sentences = []
-    best = {}  # width: (ratio, method) of the best other method
-    for (name, k), error in mse.items():
-        if name != reference and k in widths:
-            best[k] = min(best.get(k, (np.inf, "")), (error / mse[reference, k], name))
+    best = _best_by_width(mse, reference)
     wins = sorted(k for k, (ratio, _) in best.items() if ratio < 1)
     losses = sorted(k for k, (ratio, _) in best.items() if ratio >= 1)
     winners = ", ".join(dict.fromkeys(best[k][1] for k in wins))

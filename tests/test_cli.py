@@ -117,6 +117,12 @@ def test_bad_arguments_exit_2(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
+def test_nothing_to_fit_exits_2(tmp_path, capsys):
+    assert main(["compare", "--out", str(tmp_path), "--models", "pca",
+                 "--n-components", "128"]) == 2
+    assert "nothing to fit: PCA can have at most 64 components" in capsys.readouterr().err
+
+
 def test_missing_mnist_exits_2_with_the_loaders_message(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["compare", "--dataset", "mnist", "--data-dir", str(tmp_path / "nowhere"),
