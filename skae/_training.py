@@ -399,7 +399,6 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
         architecture, autoencoder, X, settings, plan, optimizer, batch_size)
     if reuse_key is not None:
         trainer = _TRAINERS.take(reuse_key)
-        data = _padded_rows(X)
         if trainer is None:
             # private networks of the same structure, so that the compiled
             # step can outlive this estimator and serve the next one
@@ -409,12 +408,12 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
             if _structure(private) == _structure(autoencoder):
                 trainer = _new_trainer(
                     architecture, private, settings, plan,
-                    optimizer.__class__.from_config(optimizer.get_config()), data=data,
-                    seed=step_seed)
+                    optimizer.__class__.from_config(optimizer.get_config()),
+                    data=_padded_rows(X), seed=step_seed)
             else:  # e.g. a network loaded from an older file: trained as it is
                 reuse_key = None
         else:
-            trainer.data.assign(data)
+            trainer.data.assign(_padded_rows(X))
             state = trainer.seed_generator.state
             state.assign(np.asarray([step_seed, 0], dtype=state.dtype))
         if reuse_key is not None:
