@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skae import AutoencoderTransformer
 from skae._settings import TrainingSettings
-from skae.architectures import Conv, Dense
+from skae.architectures import Conv, Dense, Sequence
 
 
 def small(**params):
@@ -103,12 +103,26 @@ def test_conv_with_explicit_shape_and_channels():
     assert est2.architecture_.image_shape == (7, 10, 1)
 
 
+def test_conv_infers_the_size_marked_minus_one():
+    X = np.random.RandomState(0).rand(40, 10).astype(np.float32)
+    est = small(architecture=Conv(image_shape=(-1, 1), filters=(4, 6)), epochs=2).fit(X)
+    assert est.architecture_.image_shape == (10, 1, 1)
+    assert est.get_params()["architecture"].image_shape == (-1, 1)  # the parameter is kept
+    assert est.inverse_transform(est.transform(X)).shape == X.shape
+    assert Conv(image_shape=(2, -1, 3)).resolve(42).image_shape == (2, 7, 3)
+    assert Sequence(sequence_shape=(-1, 28)).resolve(784).sequence_shape == (28, 28)
+
+
 @pytest.mark.parametrize(
     "image_shape, error, message",
     [
         ((4, 4), ValueError, "image_shape=(4, 4) holds 16 values, but X has 64 features"),
         ((8, 8, 1, 1), InvalidParameterError, "The 'image_shape' parameter"),
         ((8, -8), InvalidParameterError, "The 'image_shape' parameter"),
+        ((-1, -1), InvalidParameterError, "one of them may be -1"),
+        ((-1, 0), InvalidParameterError, "The 'image_shape' parameter"),
+        ((-1, 5), ValueError, "image_shape=(-1, 5) cannot hold the 64 features of X: 64 is not "
+                              "a multiple of 5"),
         ([8, 8], InvalidParameterError, "The 'image_shape' parameter"),
     ],
 )

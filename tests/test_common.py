@@ -6,7 +6,7 @@ from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skae import AutoencoderOutlierDetector, AutoencoderTransformer
-from skae.architectures import Dense, Variational
+from skae.architectures import Conv, Dense, Variational
 
 
 class StopEarly(keras.callbacks.EarlyStopping):
@@ -34,6 +34,10 @@ ESTIMATORS = [
     # tests/test_architectures.py tests the continuation itself.)
     AutoencoderTransformer(n_components=2, epochs=2, batch_size=16,
                            callbacks=[StopEarly(monitor="loss", patience=1)]),
+    # The checks' data have any number of features (1, 2, 3, 4, 10, ...), not
+    # images; (-1, 1) reads each sample as a column of pixels, which fits all.
+    AutoencoderTransformer(n_components=2, architecture=Conv(filters=(4,), image_shape=(-1, 1)),
+                           epochs=2, batch_size=16),
     AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16)),
     AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16),
                                contamination=0.1, random_state=0),

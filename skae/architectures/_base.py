@@ -200,14 +200,27 @@ def checked_shape(shape, n_features, *, owner, name, layout, lengths):
     """``shape`` as a tuple of positive ints holding exactly ``n_features`` values.
 
     ``lengths`` are the allowed tuple lengths and ``layout`` describes them in
-    the error message, e.g. ``"(timesteps, features)"``.
+    the error message, e.g. ``"(timesteps, features)"``.  One entry may be
+    ``-1``, as in :func:`numpy.reshape`: it stands for whatever size makes the
+    shape hold ``n_features`` values, so ``(-1, 1)`` fits any number of
+    features.
     """
     if len(shape) not in lengths or not all(
-            isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in shape):
+            isinstance(v, Integral) and not isinstance(v, bool) and (v >= 1 or v == -1)
+            for v in shape) or sum(v == -1 for v in shape) > 1:
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be None or a tuple {layout} of positive "
-            f"integers, got {shape!r}."
+            f"integers (one of them may be -1, inferred from the number of features), got "
+            f"{shape!r}."
         )
+    known = math.prod(v for v in shape if v != -1)
+    if -1 in shape:
+        if n_features % known:
+            raise ValueError(
+                f"{name}={shape!r} cannot hold the {n_features} features of X: "
+                f"{n_features} is not a multiple of {known}."
+            )
+        shape = tuple(n_features // known if v == -1 else v for v in shape)
     if math.prod(shape) != n_features:
         raise ValueError(
             f"{name}={shape!r} holds {math.prod(shape)} values, but X has {n_features} features."

@@ -40,9 +40,11 @@ class Conv(Architecture):
         Filters of the encoder's strided convolutions, outermost first.
     image_shape : tuple of int or None, default=None
         ``(height, width)`` or ``(height, width, channels)``; samples are
-        flat arrays in row-major, channels-last order.  ``None`` infers a
-        square single-channel image when the number of features is a
-        perfect square.
+        flat arrays in row-major, channels-last order.  One entry may be -1,
+        as in :func:`numpy.reshape`: ``(-1, 1)`` reads each sample as a
+        column of one pixel per feature (a one-dimensional signal), for any
+        number of features.  ``None`` infers a square single-channel image
+        when the number of features is a perfect square.
     activation : str, default="relu"
         Activation of the convolutions and of the decoder's dense layer.
     code_activation : str, default="linear"
@@ -61,6 +63,8 @@ class Conv(Architecture):
     >>> from skae.architectures import Conv
     >>> Conv(filters=(16, 32)).resolve(784).image_shape
     (28, 28, 1)
+    >>> Conv(image_shape=(-1, 1)).resolve(10).image_shape
+    (10, 1, 1)
     """
 
     name = "conv"
@@ -109,7 +113,8 @@ class Conv(Architecture):
                 raise ValueError(
                     f"The conv architecture needs image_shape: {n_features} features is not a "
                     "perfect square, so no square single-channel image can be inferred. Pass "
-                    "Conv(image_shape=(height, width)) or (height, width, channels)."
+                    "Conv(image_shape=(height, width)) or (height, width, channels), or "
+                    "(-1, 1) to read each sample as a one-dimensional signal."
                 )
             return (side, side, 1)
         shape = checked_shape(shape, n_features, owner="Conv", name="image_shape",

@@ -26,9 +26,10 @@ class Sequence(Architecture):
     Parameters
     ----------
     sequence_shape : tuple of int or None, default=None
-        ``(timesteps, features)``.  ``None`` reads each sample as a
-        univariate series (``(n_features, 1)``).  MNIST images read row by row
-        are ``(28, 28)``.
+        ``(timesteps, features)``; one entry may be -1, inferred from the
+        number of features as in :func:`numpy.reshape`.  ``None`` reads each
+        sample as a univariate series (``(n_features, 1)``).  MNIST images
+        read row by row are ``(28, 28)``, or ``(-1, 28)``.
     units : int, default=64
         Units of the encoder's and of the decoder's LSTM.
 
