@@ -7,6 +7,8 @@ a CPU runs through NumPy (:func:`skae._fast.numpy_predictor`), every other one
 through Keras's ``predict_on_batch``.
 """
 
+import contextlib
+import logging
 import threading
 
 import numpy as np
@@ -29,6 +31,37 @@ def dense_float32(block):
     return np.ascontiguousarray(block, dtype=np.float32)
 
 
+class _PredictRetracingFilter(logging.Filter):
+    """Drops TensorFlow's "triggered tf.function retracing" warning about Keras's predict step.
+
+    Keras gives each network its own predict function, traced once, at its
+    first call.  TensorFlow counts traces per Python function, and all those
+    functions come from one definition in Keras, so a process that runs a
+    few new networks in a row (a comparison, a search over conv or sequence
+    models) was warned of excessive retracing when each network had been
+    traced once (seen in the sequence example's full run).  Only that
+    message, and only during skae's own ``predict_on_batch`` calls.
+    """
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not ("triggered tf.function retracing" in message
+                    and "make_predict_function" in message)
+
+
+_RETRACING_FILTER = _PredictRetracingFilter()
+
+
+@contextlib.contextmanager
+def _quiet_first_traces():
+    logger = logging.getLogger("tensorflow")
+    logger.addFilter(_RETRACING_FILTER)
+    try:
+        yield
+    finally:
+        logger.removeFilter(_RETRACING_FILTER)
+
+
 def _keras_predictor(model):
     """Run ``model`` on one block with Keras; return its first rows as NumPy."""
     import keras
@@ -45,7 +78,12 @@ def _keras_predictor(model):
                 return np.asarray(model.predict_on_batch(block))[:rows]
 
         return predict
-    return lambda block, rows: np.asarray(model.predict_on_batch(block))[:rows]
+
+    def predict(block, rows):
+        with _quiet_first_traces():
+            return np.asarray(model.predict_on_batch(block))[:rows]
+
+    return predict
 
 
 def batch_predictor(model):

@@ -1,11 +1,13 @@
 """The fast paths of skae._fast against plain Keras (the switch off)."""
 
+import logging
+
 import keras
 import numpy as np
 import pytest
 
 from skae import AutoencoderTransformer, _backend, _fast
-from skae._inference import batch_predictor, mean_squared_errors, predict_batched
+from skae._inference import _RETRACING_FILTER, batch_predictor, mean_squared_errors, predict_batched
 from skae.architectures import ACTIVATIONS, Conv, Dense
 
 
@@ -115,6 +117,23 @@ def test_conv_transform_equals_the_keras_encoder():
     padded[:30] = X
     np.testing.assert_array_equal(est.transform(X),
                                   np.asarray(est.encoder_.predict_on_batch(padded))[:30])
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="TensorFlow's tf.function retracing warning")
+def test_new_networks_do_not_warn_of_retracing(caplog):
+    X = np.random.default_rng(3).random((20, 16)).astype(np.float32)
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        for seed in range(7):  # each network's predict step traced once, at its first call
+            AutoencoderTransformer(2, architecture=Conv(filters=(2,)), epochs=1,
+                                   random_state=seed).fit(X).transform(X)
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
+    # the filter drops only that message, and only around skae's own calls
+    assert not logging.getLogger("tensorflow").filters
+    record = logging.LogRecord("tensorflow", logging.WARNING, __file__, 1,
+                               "5 out of the last 5 calls to <function my_step> triggered "
+                               "tf.function retracing.", None, None)
+    assert _RETRACING_FILTER.filter(record)
 
 
 # ----------------------------------------------------------------- training
