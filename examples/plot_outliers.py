@@ -101,7 +101,7 @@ for column, (row, error) in enumerate(zip(worst, errors)):
     axes[0, column].imshow(X_test[row].reshape(height, width), cmap="gray", vmin=0, vmax=1)
     axes[0, column].set_title(f"a {y_test[row]}", fontsize=9)
     axes[1, column].imshow(error.reshape(height, width), cmap="magma")
-    axes[1, column].set_title(f"error {error.mean():.3f}", fontsize=9)
+    axes[1, column].set_xlabel(f"mean {error.mean():.3f}", fontsize=9)
 for ax in axes.ravel():
     ax.set_xticks([])
     ax.set_yticks([])
