@@ -13,7 +13,7 @@ __all__ = [
     "EAGER_MAX_STEPS", "INFERENCE_BATCH_SIZE", "MAX_STEPS_PER_EXECUTION",
     "MIN_STEPS_FOR_MULTI_STEP", "NUMPY_BLOCK_ROWS", "SMALL_DENSE_VALUES", "XLA_MIN_WORK",
     "backend", "cpu_only", "distributed", "distribute_strategy", "is_multi_worker",
-    "start_quietly",
+    "start_quietly", "to_numpy",
 ]
 
 #: Rows per Keras inference call (fixed, so a row's output never depends on
@@ -56,6 +56,25 @@ def backend():
     import keras
 
     return keras.backend.backend()
+
+
+def to_numpy(variable):
+    """A copy of a Keras variable's value as a NumPy array.
+
+    ``Variable.numpy()`` is ``np.array(variable)`` outside TensorFlow, and
+    NumPy 2 warns that Keras's ``__array__`` takes no ``copy`` argument (a
+    ``DeprecationWarning`` at every read: ``tests/test_seams.py`` and
+    ``tests/test_autoencoder.py`` on JAX gave 300 warnings, 4 with this
+    function, those from Keras's own ``optimizer.get_config``).  The
+    backend's own array converts without it.  A copy, because Keras's JAX
+    backend donates variable buffers to its compiled calls.  On TensorFlow
+    ``Variable.numpy()`` itself (it also reads ``tf.distribute`` variables).
+    """
+    import numpy as np
+
+    if backend() == "tensorflow":
+        return variable.numpy()
+    return np.array(variable.value)
 
 
 @functools.cache

@@ -399,8 +399,8 @@ def numpy_predictor(model):
     if steps is None:
         return None
     weights = [
-        (np.asarray(kernel.numpy(), dtype=np.float32),
-         None if bias is None else np.asarray(bias.numpy(), dtype=np.float32),
+        (np.asarray(_backend.to_numpy(kernel), dtype=np.float32),
+         None if bias is None else np.asarray(_backend.to_numpy(bias), dtype=np.float32),
          NUMPY_ACTIVATIONS[name])
         for kernel, bias, name in steps
     ]

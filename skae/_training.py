@@ -125,7 +125,7 @@ class AutoencoderTrainer(keras.Model):
         does each time the monitored loss improves): a copy of the whole data
         set each time would cost as much memory as the data.
         """
-        return [v.numpy() for v in self.autoencoder.weights]
+        return [_backend.to_numpy(v) for v in self.autoencoder.weights]
 
     def set_weights(self, weights):
         """Set the autoencoder's weights (the inverse of :meth:`get_weights`)."""
@@ -325,7 +325,7 @@ def _copy_state(source, target):
     for values, variables in ((model.weights, model_to.weights),
                               (optimizer.variables, optimizer_to.variables)):
         for value, variable in zip(values, variables, strict=True):
-            variable.assign(value.numpy())
+            variable.assign(_backend.to_numpy(value))
 
 
 def _load(trainer, autoencoder, optimizer):
@@ -448,7 +448,7 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
         _TRAINERS.give(reuse_key, trainer)
     history = {key: [float(v) for v in values] for key, values in keras_history.history.items()}
     if not np.all(np.isfinite(history["loss"])) or not all(
-        np.all(np.isfinite(w.numpy())) for w in trainer.trainable_weights
+        np.all(np.isfinite(_backend.to_numpy(w))) for w in trainer.trainable_weights
     ):
         raise TrainingDivergedError(
             f"Training diverged: the loss became {history['loss'][-1]} at epoch "
@@ -463,9 +463,9 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
 def snapshot_state(model, optimizer=None):
     """Copy the weights of ``model`` and the variables of ``optimizer``."""
     variables = list(model.weights) + (list(optimizer.variables) if optimizer is not None else [])
-    # Variable.numpy() also reads the optimizer's counters when they are
+    # to_numpy (Variable.numpy() on TensorFlow) also reads the optimizer's counters when they are
     # tf.distribute variables, whose raw .value cannot be converted.
-    return [(v, np.array(v.numpy(), copy=True)) for v in variables]
+    return [(v, np.array(_backend.to_numpy(v), copy=True)) for v in variables]
 
 
 def restore_state(snapshot):

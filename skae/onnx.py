@@ -25,6 +25,8 @@ from onnx import TensorProto
 from skl2onnx.common.data_types import DoubleTensorType
 from sklearn.utils.validation import check_is_fitted
 
+from ._backend import to_numpy
+
 __all__ = ["SUPPORTED_LAYERS", "convert", "shape_calculator"]
 
 #: Keras layers the export translates.
@@ -120,9 +122,9 @@ def _emit(graph, model, x, kind):
         if isinstance(layer, keras.layers.InputLayer):
             continue
         if kind_of == "Dense":
-            x = graph.node("MatMul", [x, graph.const(layer.kernel.numpy())])
+            x = graph.node("MatMul", [x, graph.const(to_numpy(layer.kernel))])
             if layer.use_bias:
-                x = graph.node("Add", [x, graph.const(layer.bias.numpy())])
+                x = graph.node("Add", [x, graph.const(to_numpy(layer.bias))])
             x = _activation(graph, x, activation)
         elif kind_of == "Activation":
             x = _activation(graph, x, activation)
@@ -143,7 +145,7 @@ def _emit(graph, model, x, kind):
                 pads = [(0, 0), (0, 0)] if layer.padding == "valid" else [
                     _same_padding(size, k, s) for size, k, s in zip((height, width), kernel,
                                                                      strides)]
-                weights = np.transpose(layer.kernel.numpy(), (3, 2, 0, 1))  # (out, in, kh, kw)
+                weights = np.transpose(to_numpy(layer.kernel), (3, 2, 0, 1))  # (out, in, kh, kw)
                 out = [(size + before + after - k) // s + 1
                        for size, (before, after), k, s in zip((height, width), pads, kernel,
                                                                strides)]
@@ -161,13 +163,13 @@ def _emit(graph, model, x, kind):
                 extra = [o - (s * (size - 1) + k - before - after)
                          for o, size, k, s, (before, after) in zip(out, (height, width), kernel,
                                                                    strides, pads)]
-                weights = np.transpose(layer.kernel.numpy(), (3, 2, 0, 1))  # (in, out, kh, kw)
+                weights = np.transpose(to_numpy(layer.kernel), (3, 2, 0, 1))  # (in, out, kh, kw)
                 y = graph.node("ConvTranspose", [nchw, graph.const(weights)],
                                kernel_shape=list(kernel), strides=list(strides),
                                pads=[pads[0][0], pads[1][0], pads[0][1], pads[1][1]],
                                output_padding=extra)
             if layer.use_bias:
-                y = graph.node("Add", [y, graph.const(layer.bias.numpy().reshape(-1, 1, 1))])
+                y = graph.node("Add", [y, graph.const(to_numpy(layer.bias).reshape(-1, 1, 1))])
             x = _activation(graph, graph.node("Transpose", [y], perm=[0, 2, 3, 1]), activation)
             shape = (*out, layer.filters)
         elif kind_of == "Cropping2D":

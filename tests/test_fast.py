@@ -1,6 +1,7 @@
 """The fast paths of skae._fast against plain Keras (the switch off)."""
 
 import logging
+import warnings
 
 import keras
 import numpy as np
@@ -56,6 +57,16 @@ def test_numpy_inference_matches_keras_for_every_activation(activation):
             assert batch_predictor(network)[1] == _backend.INFERENCE_BATCH_SIZE
             plain = predict_batched(network, data, expected.shape[1])
         np.testing.assert_allclose(got, plain, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
+
+
+def test_to_numpy_copies_a_variable_without_numpy_warnings():
+    variable = keras.Variable(np.arange(6, dtype=np.float32).reshape(2, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy 2's DeprecationWarning for np.array(variable)
+        value = _backend.to_numpy(variable)
+    np.testing.assert_array_equal(value, np.arange(6).reshape(2, 3))
+    variable.assign(np.zeros((2, 3), np.float32))
+    np.testing.assert_array_equal(value, np.arange(6).reshape(2, 3))  # a copy, not a view
 
 
 def test_numpy_inference_reads_the_current_weights():

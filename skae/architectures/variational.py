@@ -8,6 +8,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._backend import to_numpy
 from ._base import Architecture
 
 __all__ = ["Variational"]
@@ -239,13 +240,13 @@ def _match_prior(autoencoder, X, rows):
     scale = 1.0 / np.sqrt(second)
     mean_layer = posterior.get_layer("code_mean")
     log_variance_layer = posterior.get_layer("code_log_variance")
-    kernel, bias = (np.asarray(v.numpy(), np.float64) for v in (first.kernel, first.bias))
+    kernel, bias = (np.asarray(to_numpy(v), np.float64) for v in (first.kernel, first.bias))
     first.bias.assign((bias + shift @ kernel).astype(np.float32))
     first.kernel.assign((kernel / scale[:, None]).astype(np.float32))
-    mean_kernel, mean_bias = (np.asarray(v.numpy(), np.float64)
+    mean_kernel, mean_bias = (np.asarray(to_numpy(v), np.float64)
                               for v in (mean_layer.kernel, mean_layer.bias))
     mean_layer.kernel.assign((mean_kernel * scale).astype(np.float32))
     mean_layer.bias.assign(((mean_bias - shift) * scale).astype(np.float32))
     log_variance_layer.bias.assign(
-        (np.asarray(log_variance_layer.bias.numpy(), np.float64) + 2 * np.log(scale))
+        (np.asarray(to_numpy(log_variance_layer.bias), np.float64) + 2 * np.log(scale))
         .astype(np.float32))
