@@ -30,9 +30,9 @@ that plain one.  What each path saves (2 CPU cores, MNIST t10k[:8000],
   trains on the step compiled for the earlier one, its weights and
   optimizer state copied in and out.  A grid search of 4 candidates x 5
   folds (10 epochs on 6,400 images a fit): the later fits spent a median
-  0.072 s outside their training steps instead of 0.787 s on TensorFlow,
-  0.047 instead of 0.375 s on JAX, and the search took 11.0 s instead of
-  25.9 s on TensorFlow (``benchmarks/bench_search.py``, at 4eec5f4).
+  0.057 s outside their training steps instead of 0.747 s on TensorFlow,
+  0.041 instead of 0.349 s on JAX, and the search took 10.5 s instead of
+  24.2 s on TensorFlow (``benchmarks/bench_search.py``, at c5120d5).
 * **NumPy inference**: a functional chain of ``Dense`` layers (the dense
   kind's networks) on a CPU runs as NumPy products over its Keras weights,
   read afresh at each call: one-row ``transform`` about 1 ms instead of
