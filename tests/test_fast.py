@@ -114,10 +114,14 @@ def test_other_networks_run_through_keras():
             return x + self.dense(x)
 
     residual = Residual()
-    x = np.ones((3, 4), np.float32)
-    expected = np.asarray(residual.predict_on_batch(x))
+    x = np.random.default_rng(4).random((3, 4)).astype(np.float32)
     assert _fast.dense_steps(residual) is None
-    np.testing.assert_allclose(predict_batched(residual, x, 4), expected, rtol=1e-6)
+    # Keras on the fixed-size block (comparing with a 3-row call flaked on
+    # JAX: XLA sums a 3-row product in another order, 1.7e-6 apart)
+    padded = np.zeros((_backend.INFERENCE_BATCH_SIZE, 4), np.float32)
+    padded[:3] = x
+    np.testing.assert_array_equal(predict_batched(residual, x, 4),
+                                  np.asarray(residual.predict_on_batch(padded))[:3])
 
 
 def test_conv_transform_equals_the_keras_encoder():
