@@ -48,9 +48,11 @@ def child(data_dir):
         def on_train_end(self, logs=None):
             self.end = time.perf_counter()
 
-    AutoencoderTransformer(4, epochs=1, random_state=0).fit(X[:50, :20])  # warm Keras up
+    # warm Keras up
+    AutoencoderTransformer(4, architecture="dense", epochs=1, random_state=0).fit(X[:50, :20])
     start = time.perf_counter()
-    est = AutoencoderTransformer(32, epochs=10, random_state=0, callbacks=[Times()]).fit(X)
+    est = AutoencoderTransformer(32, architecture="dense", epochs=10, random_state=0,
+                                 callbacks=[Times()]).fit(X)
     stop = time.perf_counter()
     times = est.callbacks_[0]
     tiny = np.random.default_rng(0).random((20, 5))
@@ -60,7 +62,8 @@ def child(data_dir):
         samples = []
         for seed in range(10):
             t0 = time.perf_counter()
-            AutoencoderTransformer(3, epochs=epochs, batch_size=16, random_state=seed).fit(tiny)
+            AutoencoderTransformer(3, architecture="dense", epochs=epochs, batch_size=16,
+                                   random_state=seed).fit(tiny)
             samples.append(time.perf_counter() - t0)
         result[name] = statistics.median(samples)
     print(json.dumps(result))

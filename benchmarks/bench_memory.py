@@ -31,7 +31,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     rng = np.random.default_rng(0)
-    est = AutoencoderTransformer(args.components, epochs=1, random_state=0)
+    est = AutoencoderTransformer(args.components, architecture="dense", epochs=1, random_state=0)
     est.fit(rng.random((2000, args.features), dtype=np.float32))
     est.transform(rng.random((10, args.features), dtype=np.float32))  # compile inference
     est.inverse_transform(np.zeros((10, args.components), np.float32))

@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/bench_search.py [--epochs 10] [--data-dir ../shared/data/mnist]
 
-Runs ``GridSearchCV(AutoencoderTransformer(), {"n_components": [16, 32],
+Runs ``GridSearchCV(AutoencoderTransformer(architecture="dense"), {"n_components": [16, 32],
 "learning_rate": [1e-3, 3e-3]}, cv=5)`` (4 candidates x 5 folds, then the
 refit) on the first 8,000 MNIST t10k images, once in a fresh process as skae
 runs it and once in a fresh process where no trainer is kept between fits
@@ -55,7 +55,7 @@ def child(reuse, data_dir, epochs):
             return self
 
     search = GridSearchCV(
-        Timed(epochs=epochs, random_state=0, callbacks=[epoch_ends()]),
+        Timed(architecture="dense", epochs=epochs, random_state=0, callbacks=[epoch_ends()]),
         {"n_components": [16, 32], "learning_rate": [1e-3, 3e-3]}, cv=5)
     start = time.perf_counter()
     search.fit(X)

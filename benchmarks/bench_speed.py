@@ -81,7 +81,8 @@ def _blog_fit(X, epochs, seed):
 def _skae_fit(X, epochs, seed):
     timer = epoch_times()
     start = time.perf_counter()
-    est = AutoencoderTransformer(32, epochs=epochs, random_state=seed, callbacks=[timer]).fit(X)
+    est = AutoencoderTransformer(32, architecture="dense", epochs=epochs, random_state=seed,
+                                 callbacks=[timer]).fit(X)
     total = time.perf_counter() - start
     return (steady(est.callbacks_[0]), total, est.loss_curve_[-1]), est
 
@@ -136,13 +137,14 @@ def bench_transform(X, est):
 def bench_tiny_fits(repeats=5):
     """Median seconds of a whole fit on tiny data, eager (4 steps) vs compiled (20)."""
     X = np.random.default_rng(0).random((20, 5))
-    AutoencoderTransformer(n_components=3, epochs=2, batch_size=16).fit(X)  # warm up Keras
+    # warm up Keras
+    AutoencoderTransformer(n_components=3, architecture="dense", epochs=2, batch_size=16).fit(X)
     out = {}
     for epochs in (2, 10):
         times = []
         for seed in range(repeats):
-            est = AutoencoderTransformer(n_components=3, epochs=epochs, batch_size=16,
-                                         random_state=seed)
+            est = AutoencoderTransformer(n_components=3, architecture="dense", epochs=epochs,
+                                         batch_size=16, random_state=seed)
             start = time.perf_counter()
             est.fit(X)
             times.append(time.perf_counter() - start)

@@ -59,7 +59,7 @@ def child(mode, path, rows, chunk):
     from skae.streaming import iter_chunks
 
     mm = np.memmap(path, dtype=np.uint8, mode="r", shape=(rows, N_FEATURES))
-    est = AutoencoderTransformer(epochs=1, random_state=0, verbose=0)
+    est = AutoencoderTransformer(architecture="dense", epochs=1, random_state=0, verbose=0)
     first = np.asarray(mm[:256], dtype=np.float32) / 255
     if mode == "stream":
         est.partial_fit(first)  # builds and compiles: part of the baseline

@@ -7,7 +7,7 @@ Usage::
 Each run is a new Python process that imports Keras and skae and loads the
 first 8,000 MNIST t10k images before starting the clock, then times one
 ``fit`` of the blog's 784-32-784 autoencoder (50 epochs, batch 256): skae's
-``AutoencoderTransformer(random_state=0)``, the blog's plain Keras code
+``AutoencoderTransformer(architecture="dense", random_state=0)``, the blog's plain Keras code
 (``model.fit(x, x, epochs=50, batch_size=256, shuffle=True)``) or
 scikit-learn's ``MLPRegressor(hidden_layer_sizes=(32,), batch_size=256)``
 fitting ``X`` to ``X`` for as many epochs, in turn, ``--pairs`` times.  Per run it records the whole ``fit`` (first call,
@@ -67,7 +67,8 @@ def child(kind, data_dir, epochs):
             return timed
 
         _fast.fit_function = timed_fit_function
-        est = AutoencoderTransformer(epochs=epochs, random_state=0, callbacks=[Times()])
+        est = AutoencoderTransformer(architecture="dense", epochs=epochs, random_state=0,
+                                     callbacks=[Times()])
         start = time.perf_counter()
         est.fit(X)
         stop = time.perf_counter()

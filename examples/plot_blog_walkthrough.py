@@ -27,13 +27,13 @@ X_train, X_test = X[:n_train], X[n_train:]
 print(f"{data.name}: {X_train.shape[0]} training images of {data.image_shape} pixels")
 
 # %%
-# Fit the blog's model: the defaults of :class:`~skae.AutoencoderTransformer`
-# (Dense(32, relu) code, sigmoid output, Adam, binary cross-entropy, 50
-# epochs, batches of 256).
+# Fit the blog's model: ``architecture="dense"`` of
+# :class:`~skae.AutoencoderTransformer` (Dense(32, relu) code, sigmoid output,
+# Adam, binary cross-entropy, 50 epochs, batches of 256).
 # (The test suite's quick form trains 10 epochs in batches of 32 instead.)
 epochs, batch_size = (10, 32) if QUICK else (50, 256)
-autoencoder = AutoencoderTransformer(n_components=32, epochs=epochs, batch_size=batch_size,
-                                     random_state=0)
+autoencoder = AutoencoderTransformer(n_components=32, architecture="dense", epochs=epochs,
+                                     batch_size=batch_size, random_state=0)
 autoencoder.fit(X_train)
 print(f"final training loss: {autoencoder.loss_curve_[-1]:.4f}")
 

@@ -26,12 +26,12 @@ rng = np.random.RandomState(0)
 X_test_noisy = np.clip(X_test + NOISE * rng.standard_normal(X_test.shape), 0, 1)
 
 # %%
-# A plain autoencoder and a denoising one, same budget.
+# A plain autoencoder and a denoising one: the blog's dense model, same budget.
 epochs, batch_size = (15, 64) if QUICK else (100, 128)
-plain = AutoencoderTransformer(32, epochs=epochs, batch_size=batch_size,
+plain = AutoencoderTransformer(32, architecture="dense", epochs=epochs, batch_size=batch_size,
                                random_state=0).fit(X_train)
-denoising = AutoencoderTransformer(32, noise_stddev=NOISE, epochs=epochs, batch_size=batch_size,
-                                   random_state=0).fit(X_train)
+denoising = AutoencoderTransformer(32, architecture="dense", noise_stddev=NOISE, epochs=epochs,
+                                   batch_size=batch_size, random_state=0).fit(X_train)
 
 # %%
 # How close do the reconstructions of the *noisy* test images come to the

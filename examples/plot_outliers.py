@@ -43,7 +43,8 @@ for digit in digits:
     inliers = X_train[y_train == digit]
     is_inlier = y_test == digit
     detector = AutoencoderOutlierDetector(
-        AutoencoderTransformer(n_components=n_components, epochs=50), random_state=0,
+        AutoencoderTransformer(n_components=n_components, architecture="dense", epochs=50),
+        random_state=0,
     ).fit(inliers)
     pca = PCA(n_components, random_state=0).fit(inliers)
     pca_scores = -np.mean((X_test - pca.inverse_transform(pca.transform(X_test))) ** 2, axis=1)

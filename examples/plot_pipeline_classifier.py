@@ -32,7 +32,7 @@ pipe = Pipeline([("reduce", PCA()), ("clf", LogisticRegression(max_iter=2000))])
 grid = {
     "reduce": [
         PCA(random_state=0),
-        AutoencoderTransformer(epochs=20 if QUICK else 60, batch_size=64, random_state=0),
+        AutoencoderTransformer(epochs=20 if QUICK else "auto", random_state=0),
     ],
     "reduce__n_components": [8, 16, 32],
 }

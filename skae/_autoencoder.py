@@ -82,11 +82,19 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     The encoder maps each sample to ``n_components`` numbers (``transform``)
     and the decoder maps codes back to the input space
-    (``inverse_transform``).  With the default parameters the network is the
-    simple autoencoder of the Keras blog post "Building Autoencoders in Keras":
+    (``inverse_transform``).  With the default parameters the network is
+    :class:`~skae.architectures.Residual`: a dense autoencoder that starts
+    as PCA fitted on the training rows and learns a nonlinear correction,
+    trained on the mean squared error until a tenth of the rows held out
+    stops improving, and kept only where it beats its start on them; on rows
+    like the training rows it reconstructs at least about as well as
+    ``PCA(n_components)``, on tables and images alike.
+
+    ``architecture="dense"`` is the simple autoencoder of the Keras blog post
+    "Building Autoencoders in Keras", exactly:
     ``input -> Dense(n_components, relu) -> Dense(n_features, sigmoid)``,
-    trained with Adam on the binary cross-entropy for 50 epochs in batches of
-    256.  The blog's other variants are parameters: deep
+    Adam on the binary cross-entropy (data in [0, 1]), 50 epochs in batches
+    of 256.  The blog's other variants are parameters: deep
     (``architecture=Dense(hidden_layer_sizes=(128, 64))``), sparse
     (``activity_l1``), denoising (``noise_stddev``), convolutional
     (``architecture="conv"``), variational (``architecture="variational"``,
@@ -101,20 +109,25 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Width of the code, i.e. the number of output features of
         :meth:`transform`.
 
-    architecture : str or Architecture, default="dense"
+    architecture : str or Architecture, default="residual"
         The network kind: a name of :data:`skae.architectures.ARCHITECTURES`
-        (``"dense"``, ``"conv"``, ``"variational"``, ``"sequence"``) for its
-        default settings, or an object such
-        as ``Dense(hidden_layer_sizes=(128, 64))`` or ``Conv(filters=(16, 32))``
+        (``"residual"``, ``"dense"``, ``"conv"``, ``"variational"``,
+        ``"sequence"``) for its default settings, or an object such as
+        ``Dense(hidden_layer_sizes=(128, 64))`` or ``Conv(filters=(16, 32))``
         from :mod:`skae.architectures`, whose settings a grid search reaches as
         ``architecture__<setting>``.
 
+        .. versionchanged:: 0.2
+           The default was ``"dense"``, the Keras blog's model, until 0.2;
+           ``architecture="dense"`` gives it back, with the blog's budget.
+
     output_activation : {"auto", "sigmoid", "linear", ...}, default="auto"
         Activation of the reconstruction layer (one of
-        :data:`skae.architectures.ACTIVATIONS`).  ``"auto"`` means
-        ``"sigmoid"`` when the training data
-        lie in [0, 1] and ``"linear"`` otherwise.  The resolved value is stored
-        in ``output_activation_``.
+        :data:`skae.architectures.ACTIVATIONS`).  ``"auto"`` is the kind's
+        choice: ``"linear"`` for ``"residual"`` (its start is PCA's linear
+        reconstruction); for the other kinds ``"sigmoid"`` when the training
+        data lie in [0, 1] and ``"linear"`` otherwise.  The resolved value is
+        stored in ``output_activation_``.
 
     loss : {"auto", "binary_crossentropy", "mse", "mae"}, default="auto"
         Reconstruction loss minimised during training.  ``"auto"`` means the
@@ -129,11 +142,24 @@ default="adam"
     learning_rate : float, default=1e-3
         Learning rate of the optimizer.
 
-    epochs : int, default=50
+    epochs : int or "auto", default="auto"
         Number of passes over the training data (fewer with early stopping).
+        ``"auto"`` is the kind's budget
+        (:meth:`~skae.architectures.Architecture.default_training`): at most
+        200 for ``"residual"``, which stops early; the blog's 50 for the
+        other kinds.
 
-    batch_size : int, default=256
-        Number of samples per gradient step (capped at the number of samples).
+        .. versionchanged:: 0.2
+           ``"auto"`` became the default (it was 50).
+
+    batch_size : int or "auto", default="auto"
+        Number of samples per gradient step (capped at the number of
+        samples).  ``"auto"``: for ``"residual"`` a twentieth of the training
+        rows, from 16 to 256, so that small tables get enough steps; the
+        blog's 256 for the other kinds.
+
+        .. versionchanged:: 0.2
+           ``"auto"`` became the default (it was 256).
 
     shuffle : bool, default=True
         Whether to visit the training samples in a new random order at each
@@ -163,16 +189,29 @@ default="adam"
         input and :meth:`transform` never adds noise.  The noisy inputs are
         clipped to [0, 1] when the output activation is a sigmoid.
 
-    validation_fraction : float or None, default=None
+    validation_fraction : float, None or "auto", default="auto"
         Fraction of the training samples held out (at random) to compute
         ``val_loss`` after each epoch.  ``None`` uses every sample for
-        training.
+        training.  ``"auto"``: for ``"residual"`` a tenth of the rows (at
+        least 10; none below 20 rows), None for the other kinds.  When the
+        kind starts from the data (``"residual"``'s PCA start), the start is
+        kept unless the trained network's squared error on these rows is
+        lower by more than one standard error of the per-row differences, and
+        a kept start is made again from all the rows (``best_epoch_`` is then
+        0).
 
-    early_stopping : bool, default=False
+        .. versionchanged:: 0.2
+           ``"auto"`` became the default (it was None).
+
+    early_stopping : bool or "auto", default="auto"
         Stop training when the monitored loss (``val_loss`` with a validation
         fraction, the training loss otherwise) has not decreased by more than
         ``tol`` for ``n_iter_no_change`` epochs, and restore the weights of the
-        best epoch.
+        best epoch.  ``"auto"``: True for ``"residual"`` with validation rows,
+        False for the other kinds.
+
+        .. versionchanged:: 0.2
+           ``"auto"`` became the default (it was False).
 
     n_iter_no_change : int, default=10
         Patience of early stopping, in epochs.
@@ -196,8 +235,9 @@ default="adam"
         now (``Dense(hidden_layer_sizes=..., activation=...)``,
         ``Conv(filters=..., image_shape=..., activation=...)``).  Still
         honoured, with a :class:`FutureWarning`, when ``architecture`` is a
-        name; ``hidden_layer_sizes`` then means the convolution filters of
-        ``"conv"``, as before.
+        name (with the default name they set up ``"dense"``, the default of
+        skae 0.1, as before); ``hidden_layer_sizes`` then means the
+        convolution filters of ``"conv"``, as before.
 
     Attributes
     ----------
@@ -239,7 +279,9 @@ default="adam"
 
     best_epoch_ : int
         Epoch (1-based, counted in the last call) whose weights the network
-        holds: the best one with early stopping, the last one otherwise.
+        holds: the best one with early stopping, the last one otherwise, and
+        0 when the kind's start from the data was kept (see
+        ``validation_fraction``).
 
     callbacks_ : list of keras.callbacks.Callback
         The copies of ``callbacks`` used by the last fit.
@@ -283,6 +325,13 @@ default="adam"
     >>> autoencoder.inverse_transform(codes).shape
     (1797, 64)
     >>> autoencoder.output_activation_, autoencoder.loss_
+    ('linear', 'mse')
+
+    The Keras blog's model:
+
+    >>> blog = AutoencoderTransformer(n_components=8, architecture="dense", epochs=5,
+    ...                               random_state=0).fit(X)
+    >>> blog.output_activation_, blog.loss_
     ('sigmoid', 'binary_crossentropy')
     """
 
@@ -293,15 +342,16 @@ default="adam"
         "loss": [StrOptions(LOSSES | {"auto"})],
         "optimizer": [StrOptions(OPTIMIZERS)],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "activity_l1": [Interval(Real, 0, None, closed="left")],
         "noise_stddev": [Interval(Real, 0, None, closed="left")],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
-        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None,
+                                StrOptions({"auto"})],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "callbacks": [list, tuple, None],
@@ -316,20 +366,20 @@ default="adam"
         self,
         n_components=32,
         *,
-        architecture="dense",
+        architecture="residual",
         output_activation="auto",
         loss="auto",
         optimizer="adam",
         learning_rate=1e-3,
-        epochs=50,
-        batch_size=256,
+        epochs="auto",
+        batch_size="auto",
         shuffle=True,
         random_state=None,
         verbose=0,
         activity_l1=0.0,
         noise_stddev=0.0,
-        validation_fraction=None,
-        early_stopping=False,
+        validation_fraction="auto",
+        early_stopping="auto",
         n_iter_no_change=10,
         tol=0.0,
         callbacks=None,
@@ -436,24 +486,60 @@ default="adam"
                     rng = check_random_state(self.random_state)
                     init_seed, stream_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
                     self._initialize(X, init_seed)
+                    self.architecture_.initialize(self.model_, X)
                     self._stream_rng = np.random.RandomState(stream_seed)
                 elif not hasattr(self, "_stream_rng"):  # fitted by fit(), or loaded
                     self._stream_rng = check_random_state(self.random_state)
-                self._train(X, epochs=1, seed=int(self._stream_rng.randint(_SEED_HIGH)),
+                budget = dict(self._budget(X.shape[0]), epochs=1, early_stopping=False)
+                self._train(X, budget, seed=int(self._stream_rng.randint(_SEED_HIGH)),
                             append=continuing, stream=True)
                 return self
             rng = check_random_state(self.random_state)
             init_seed, split_seed, train_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=3))
             if not continuing:
                 self._initialize(X, init_seed)
+            budget = self._budget(X.shape[0])
             train_rows, validation_rows = None, None
-            if self.validation_fraction is not None:
+            if budget["validation_fraction"] is not None:
                 train_rows, validation_rows = (np.sort(rows) for rows in train_test_split(
-                    np.arange(X.shape[0]), test_size=self.validation_fraction,
+                    np.arange(X.shape[0]), test_size=budget["validation_fraction"],
                     random_state=split_seed))
-            self._train(X, epochs=self.epochs, seed=train_seed, train_rows=train_rows,
+            start_errors = None
+            if not continuing and self.architecture_.initialize(
+                    self.model_, X if train_rows is None else X[train_rows]):
+                if validation_rows is not None:
+                    start_errors = self._row_errors(X[validation_rows])
+            self._train(X, budget, seed=train_seed, train_rows=train_rows,
                         validation_rows=validation_rows, append=continuing)
+            if start_errors is not None:
+                self._keep_start_unless_beaten(X, X[validation_rows], start_errors)
         return self
+
+    def _budget(self, n_samples):
+        """``epochs``, ``batch_size``, ``validation_fraction``, ``early_stopping``, resolved."""
+        defaults = self.architecture_.default_training(n_samples)
+        return {name: default if isinstance(getattr(self, name), str) else getattr(self, name)
+                for name, default in defaults.items()}
+
+    def _row_errors(self, X):
+        from ._inference import mean_squared_errors
+
+        return mean_squared_errors(self.model_, X)
+
+    def _keep_start_unless_beaten(self, X, X_validation, start_errors):
+        """Go back to the architecture's start unless training clearly beat it.
+
+        Training beat the start when the validation rows' mean squared error
+        fell by more than one standard error of the per-row differences (the
+        one-standard-error rule of model selection: the simpler model, here the
+        start, unless the other is better beyond the noise of the comparison).
+        A start kept is made again from all the rows.
+        """
+        gain = start_errors - self._row_errors(X_validation)
+        if len(gain) > 1 and gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)):
+            return
+        self.architecture_.initialize(self.model_, X)
+        self.best_epoch_ = 0
 
     def _validate_input(self, X, *, reset):
         X = validate_data(self, X, accept_sparse=("csr", "csc"),
@@ -466,6 +552,9 @@ default="adam"
         legacy = {name: getattr(self, name) for name in _DEPRECATED
                   if not (isinstance(getattr(self, name), str)
                           and getattr(self, name) == "deprecated")}
+        if legacy and isinstance(self.architecture, str) and self.architecture == "residual":
+            # code written for skae 0.1, whose default network was the dense kind
+            architecture = get_architecture("dense")
         if legacy:
             if not isinstance(self.architecture, str):
                 raise ValueError(
@@ -489,7 +578,7 @@ default="adam"
     def _initialize(self, X, seed):
         """Resolve the settings and build a new network (not yet trained)."""
         architecture = self._resolve_architecture(X.shape[1])
-        self.output_activation_, self.loss_ = self._resolve_output(X)
+        self.output_activation_, self.loss_ = self._resolve_output(X, architecture)
         self.model_, _, _ = architecture.build(
             X.shape[1], self.n_components, output_activation=self.output_activation_, seed=seed)
         self.architecture_ = architecture
@@ -518,7 +607,7 @@ default="adam"
                 "changed since it was built. Set warm_start=False to build a new one."
             )
 
-    def _train(self, X, *, epochs, seed, train_rows=None, validation_rows=None, append,
+    def _train(self, X, budget, *, seed, train_rows=None, validation_rows=None, append,
                stream=False):
         from ._training import make_optimizer, train
 
@@ -529,10 +618,11 @@ default="adam"
         else:  # continue with the optimizer's state, at the current learning rate
             self._optimizer.learning_rate = self.learning_rate
         settings = TrainingSettings(
-            loss=self.loss_, epochs=epochs, batch_size=self.batch_size, shuffle=self.shuffle,
+            loss=self.loss_, epochs=budget["epochs"], batch_size=budget["batch_size"],
+            shuffle=self.shuffle,
             verbose=min(int(self.verbose), 2), activity_l1=self.activity_l1,
             noise_stddev=self.noise_stddev, clip_noise=self.output_activation_ == "sigmoid",
-            early_stopping=self.early_stopping and not stream,
+            early_stopping=budget["early_stopping"],
             n_iter_no_change=self.n_iter_no_change, tol=self.tol,
         )
         # a partial_fit step is reused while what it was compiled for holds
@@ -571,11 +661,11 @@ default="adam"
                 "sklearn.preprocessing.MinMaxScaler) or use loss='mse'."
             )
 
-    def _resolve_output(self, X):
+    def _resolve_output(self, X, architecture):
         low, high = _value_range(X)
         output_activation = self.output_activation
         if output_activation == "auto":
-            output_activation = "sigmoid" if low >= 0.0 and high <= 1.0 else "linear"
+            output_activation = architecture.default_output_activation(low, high)
         loss = self.loss
         if loss == "auto":
             loss = "binary_crossentropy" if output_activation == "sigmoid" else "mse"

@@ -1,6 +1,9 @@
 """Command line: ``skae compare`` puts PCA and autoencoders side by side.
 
-Run ``skae compare --help`` (or ``python -m skae compare --help``).
+Run ``skae compare --help`` (or ``python -m skae compare --help``).  This
+module reads the arguments, reports progress and writes the outputs; what
+runs on which data is :mod:`skae.compare`'s (its :data:`~skae.compare.DATASETS`
+registry and :func:`~skae.compare.dataset_from_file`).
 """
 
 import argparse
@@ -12,16 +15,12 @@ from pathlib import Path
 
 __all__ = ["main"]
 
-#: Default (epochs, batch_size) of the autoencoders on each dataset.
-DEFAULT_BUDGET = {"mnist": (50, 256), "digits": (100, 32)}
+#: Fewer rows than this are refused: a test split and a validation share
+#: need a few rows each.
+MIN_ROWS = 20
 
-#: Default code widths on each dataset: a sweep on the digits (the default
-#: job, which shows where autoencoders beat PCA and where they do not), the
-#: blog's 32 numbers on MNIST.
-DEFAULT_WIDTHS = {"digits": [2, 4, 8, 16, 32], "mnist": [32]}
-
-#: Default models on each dataset.
-DEFAULT_MODELS_FOR = {"digits": ["pca", "dense", "deep-linear"], "mnist": ["pca", "dense", "deep"]}
+#: Relative cost of a PCA fit against an autoencoder's, for the estimated time left.
+_PCA_COST = 0.02
 
 
 def _checked(convert, text, **bounds):
@@ -61,7 +60,7 @@ def _model_list(text):
 
 
 def build_parser():
-    from .compare import MODELS
+    from .compare import DATASETS, DEFAULT_MODELS, MODELS, SCALERS
 
     parser = argparse.ArgumentParser(
         prog="skae",
@@ -71,35 +70,51 @@ def build_parser():
     compare = commands.add_parser(
         "compare",
         help="fit PCA and autoencoders on one dataset and compare them",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
             "Fit each model on the training split, then report test reconstruction error, "
-            "explained variance, the accuracy of a logistic regression on the codes, fit time "
-            "and encoding time; write the table (CSV, JSON) and a figure of reconstructions."
+            "explained variance, the accuracy of a logistic regression on the codes (with "
+            "labels), fit time and encoding time; write the table (CSV, JSON) and figures.\n\n"
+            "datasets:\n" + "\n".join(f"  {name:14s} {text}"
+                                      for name, (text, _) in DATASETS.items())
         ),
     )
-    compare.add_argument("--dataset", choices=["digits", "mnist"], default="digits",
-                         help="digits: sklearn's 8x8 digits (ships offline, default); "
-                              "mnist: 28x28 MNIST from local files")
+    source = compare.add_mutually_exclusive_group()
+    source.add_argument("--dataset", choices=list(DATASETS), default=None,
+                        help="a dataset by name (default: digits; see the list above)")
+    source.add_argument("--data", type=Path, default=None, metavar="PATH",
+                        help="your own table: .csv or .tsv (with a header row), .parquet, .npy, "
+                             ".npz (X, optionally y) or MATLAB .mat (X and y, as ODDS)")
+    compare.add_argument("--target", default=None, metavar="COLUMN",
+                         help="with --data: the column holding the labels (a name, or a 0-based "
+                              "position), for the accuracy column; a .npz/.mat file's y by "
+                              "default; without labels the column is left out")
+    compare.add_argument("--drop-constant", action="store_true",
+                         help="with --data: leave constant columns out (without it a table with "
+                              "one is refused)")
+    compare.add_argument("--scale", choices=["auto", *SCALERS], default="auto",
+                         help="scaler at the start of each model's pipeline, fitted on the "
+                              "training rows; errors are measured after it (default: auto, "
+                              "none for data in [0, 1], standard otherwise)")
     compare.add_argument("--data-dir", type=Path, default=None,
                          help="folder with the MNIST files (default: $SKAE_DATA_DIR, then "
                               "Keras's cache)")
     compare.add_argument("--n-components", type=_int_list, default=None, metavar="K1,K2,...",
                          help="code width(s) of every model (default: 2,4,8,16,32 on digits, "
-                              "32 on mnist)")
+                              "32 on mnist, powers of two up to half the features on a table)")
     compare.add_argument("--models", type=_model_list, default=None,
                          help=f"comma-separated models among {', '.join(MODELS)} "
-                              "(default: pca,dense,deep-linear on digits, pca,dense,deep on "
-                              "mnist)")
+                              f"(default: {','.join(DEFAULT_MODELS)})")
     compare.add_argument("--epochs", type=_positive_int, default=None,
-                         help="training epochs of the autoencoders (default: 50 on mnist, "
-                              "the blog's budget; 100 on digits, whose 1,438 training "
-                              "images give few steps per epoch)")
+                         help="training epochs of every autoencoder (default: each its own; "
+                              "the blog's kinds train 100 on digits, 50 on mnist)")
     compare.add_argument("--batch-size", type=_positive_int, default=None,
-                         help="training batch size of the autoencoders (default: 256 on "
-                              "mnist, as in the blog; 32 on digits)")
+                         help="training batch size of every autoencoder (default: each its "
+                              "own; the blog's kinds 32 on digits, 256 on mnist)")
     compare.add_argument("--test-size", type=_fraction, default=0.2,
-                         help="fraction of the images held out, taken from the end "
-                              "(default: 0.2, i.e. MNIST t10k's first 8,000 / last 2,000)")
+                         help="fraction of the rows held out: the last ones for images (MNIST "
+                              "t10k's first 8,000 / last 2,000), at random for tables, "
+                              "stratified by class (default: 0.2)")
     compare.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     compare.add_argument("--sweep", type=_int_list, dest="n_components", metavar="K1,K2,...",
                          help="the same as --n-components (kept from skae 0.1)")
@@ -123,22 +138,39 @@ def _check_writable(folder):
         raise OSError(f"cannot write to --out {folder}: {exc.strerror or exc}") from exc
 
 
-def _load(args):
-    from .datasets import load_digits, load_mnist
+class _UsageError(Exception):
+    """A problem with the data or the arguments: printed, exit status 2."""
 
-    if args.dataset == "digits":
-        return load_digits()
-    return load_mnist(args.data_dir, subset="all", download=args.download)
+
+def _load(args):
+    """The :class:`~skae.compare.Dataset` the arguments name."""
+    from .compare import DATASETS, dataset_from_file
+
+    if args.target is not None and args.data is None:
+        raise _UsageError("--target needs --data (a file of yours)")
+    if args.data is not None:
+        dataset = dataset_from_file(args.data, target=args.target,
+                                    drop_constant=args.drop_constant)
+    else:
+        dataset = DATASETS[args.dataset or "digits"][1](data_dir=args.data_dir,
+                                                        download=args.download)
+    if len(dataset.X) < MIN_ROWS:
+        raise _UsageError(f"{dataset.name} has {len(dataset.X)} rows; skae compare needs at "
+                          f"least {MIN_ROWS} (a test split and a validation share)")
+    return dataset
 
 
 def format_table(rows):
     """Render comparison rows as a fixed-width text table."""
-    header = ["method", "n_components", "test MSE", "test R2", "accuracy", "fit s", "encode ms/row"]
-    lines = [
-        [r["method"], str(r["n_components"]), f"{r['test_mse']:.5f}", f"{r['test_r2']:.4f}",
-         f"{r['accuracy']:.4f}", f"{r['fit_seconds']:.2f}", f"{r['encode_ms_per_row']:.4f}"]
-        for r in rows
-    ]
+    columns = [("method", "method", str), ("n_components", "n_components", str),
+               ("test_mse", "test MSE", "{:.5f}".format), ("test_r2", "test R2", "{:.4f}".format),
+               ("accuracy", "accuracy", "{:.4f}".format),
+               ("target_r2", "target R2", "{:.4f}".format),
+               ("fit_seconds", "fit s", "{:.2f}".format),
+               ("encode_ms_per_row", "encode ms/row", "{:.4f}".format)]
+    columns = [c for c in columns if any(c[0] in r for r in rows)]
+    header = [title for _, title, _ in columns]
+    lines = [[fmt(r[key]) if key in r else "" for key, _, fmt in columns] for r in rows]
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
 
     def row(values):
@@ -152,33 +184,81 @@ def format_table(rows):
     return "\n".join(out)
 
 
-def _run_compare(args):
+class _Progress:
+    """The job's progress: a bar with the estimated time left on a terminal, plain lines otherwise.
+
+    The bar is tqdm's; the estimate weighs each fit by its expected cost (a
+    PCA fit a small fraction of an autoencoder's).
+    """
+
+    def __init__(self, jobs, *, bar):
+        self.jobs = jobs
+        self.bar = None
+        if bar:
+            from tqdm import tqdm
+
+            total = sum(self._cost(name) for _, name in jobs)
+            self.bar = tqdm(total=total, file=sys.stderr, unit="fit", dynamic_ncols=True,
+                            bar_format="{desc}: {percentage:3.0f}%|{bar}| "
+                                       "[{elapsed}<{remaining}]")
+
+    @staticmethod
+    def _cost(name):
+        return _PCA_COST if name == "pca" else 1.0
+
+    def start(self, i, message):
+        if self.bar is None:
+            log(f"[{i}/{len(self.jobs)}] {message}")
+        else:
+            self.bar.set_description_str(f"[{i}/{len(self.jobs)}] {message}", refresh=True)
+
+    def done(self, name):
+        if self.bar is not None:
+            self.bar.update(self._cost(name))
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def _run_compare(args, dataset):
     from .compare import (
         COLUMNS,
         MODELS,
+        Budget,
         compare_models,
         crossover,
+        feature_errors,
         figure_width,
+        plot_feature_errors,
         plot_reconstructions,
         plot_sweep,
     )
 
-    def log(message):
-        print(message, file=sys.stderr, flush=True)
+    for note in dataset.notes:
+        log(f"{dataset.name}: {note}")
+    scale = dataset.scale if args.scale == "auto" else args.scale
+    if args.scale == "auto" and dataset.image_shape is None:
+        reason = "the features lie in [0, 1]" if scale == "none" else \
+            "the features are not all in [0, 1]"
+        log(f"scaling: {scale} ({reason}; --scale standard|minmax|none to change)")
+    split = dataset.split_rows(args.test_size, args.seed)
+    widths = args.n_components or list(dataset.widths)
+    models = args.models or list(dataset.models)
+    budget = Budget(epochs=args.epochs, batch_size=args.batch_size, fixed=dataset.budget,
+                    random_state=args.seed, verbose=1 if args.verbose else 0)
+    images = dataset.image_shape is not None
+    what = "test images" if images else "test rows"
+    shape = (f"images of {dataset.image_shape[0]}x{dataset.image_shape[1]} pixels" if images
+             else f"rows of {split.X_train.shape[1]} features")
+    log(f"{dataset.name}: {len(split.X_train)} training and {len(split.X_test)} test {shape}"
+        + ("" if split.target_kind else "; no labels, so no accuracy column"))
 
-    data = _load(args)
-    epochs, batch_size = DEFAULT_BUDGET[args.dataset]
-    args.epochs = args.epochs or epochs
-    args.batch_size = args.batch_size or batch_size
-    widths = args.n_components or DEFAULT_WIDTHS[args.dataset]
-    models = args.models or DEFAULT_MODELS_FOR[args.dataset]
-    X, y = data.data, data.target
-    n_test = max(1, int(round(args.test_size * len(X))))
-    X_train, y_train, X_test, y_test = X[:-n_test], y[:-n_test], X[-n_test:], y[-n_test:]
-    log(f"{args.dataset}: {len(X_train)} training and {len(X_test)} test images of "
-        f"{data.image_shape[0]}x{data.image_shape[1]} pixels")
-
-    pca_limit = min(X_train.shape)
+    pca_limit = min(split.X_train.shape)
     jobs = [(k, name) for k in widths for name in models
             if not (name == "pca" and k > pca_limit)]
     if not jobs:
@@ -186,30 +266,34 @@ def _run_compare(args):
             f"components here, and --n-components asks for {_join(widths)}")
         return 2
     rows, fitted = [], {}
-    for i, (k, name) in enumerate(jobs, start=1):
-        log(f"[{i}/{len(jobs)}] fitting {name} with n_components={k} ({MODELS[name]})")
-        found, estimators = compare_models(
-            [name], X_train, y_train, X_test, y_test, n_components=k, epochs=args.epochs,
-            batch_size=args.batch_size, random_state=args.seed,
-            verbose=1 if args.verbose else 0, image_shape=data.image_shape,
-        )
-        rows += found
-        fitted[name, k] = estimators[name]
+    progress = _Progress(jobs, bar=sys.stderr.isatty() and not args.verbose)
+    try:
+        for i, (k, name) in enumerate(jobs, start=1):
+            progress.start(i, f"fitting {name} with n_components={k} ({MODELS[name]})")
+            found, estimators = compare_models([name], split, n_components=k, budget=budget,
+                                               scale=scale)
+            rows += found
+            fitted[name, k] = estimators[name]
+            progress.done(name)
+    finally:
+        progress.close()
     skipped = sorted({k for k in widths if k > pca_limit} if "pca" in models else ())
     if skipped:
         log(f"[pca] no PCA with {_join(skipped)} components: at most {pca_limit}")
     print(format_table(rows))
-    sentences = crossover(rows)
+    sentences = crossover(rows, what=what)
     for sentence in sentences:
         print(sentence)
 
+    columns = [c for c in COLUMNS if any(c in r for r in rows)]
     with open(args.out / "comparison.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer = csv.DictWriter(fh, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-    meta = {"dataset": args.dataset, "n_train": len(X_train), "n_test": len(X_test),
-            "epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed,
-            "widths": widths, "models": models}
+    meta = {"dataset": dataset.name, "n_train": len(split.X_train), "n_test": len(split.X_test),
+            "n_features": int(split.X_train.shape[1]), "scale": scale,
+            "epochs": args.epochs, "batch_size": args.batch_size, "fixed_budget": dataset.budget,
+            "seed": args.seed, "widths": widths, "models": models, "notes": list(dataset.notes)}
     with open(args.out / "comparison.json", "w") as fh:
         json.dump({"settings": meta, "results": rows, "crossover": sentences}, fh, indent=2)
     written = ["comparison.csv", "comparison.json"]
@@ -217,11 +301,20 @@ def _run_compare(args):
     shown = figure_width(rows)
     mse = {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
     at_width = {name: fitted[name, shown] for name in models if (name, shown) in fitted}
-    plot_reconstructions(
-        at_width, X_test, data.image_shape, args.out / "reconstructions.png",
-        labels={name: f"{name}\nMSE {mse[name, shown]:.4f}" for name in at_width},
-        title=f"Test images (top) and their reconstructions from {shown} numbers")
-    written.append("reconstructions.png")
+    if images:
+        plot_reconstructions(
+            at_width, split.X_test, dataset.image_shape, args.out / "reconstructions.png",
+            labels={name: f"{name}\nMSE {mse[name, shown]:.4f}" for name in at_width},
+            title=f"Test images (top) and their reconstructions from {shown} numbers")
+        written.append("reconstructions.png")
+    else:
+        errors = {name: feature_errors(model, split.X_test) for name, model in at_width.items()}
+        _write_feature_errors(args.out / "feature_errors.csv", errors, split.feature_names)
+        plot_feature_errors(
+            errors, split.feature_names, args.out / "feature_errors.png",
+            title=f"{dataset.name}: test error per feature with {shown} numbers"
+                  f"{'' if scale == 'none' else f' ({scale}-scaled features)'}")
+        written += ["feature_errors.csv", "feature_errors.png"]
     if len(widths) > 1:
         curves = {name: [(k, mse[name, k]) for k in widths if (name, k) in mse]
                   for name in models}
@@ -229,6 +322,14 @@ def _run_compare(args):
         written.append("sweep.png")
     log(f"wrote {', '.join(str(args.out / name) for name in written)}")
     return 0
+
+
+def _write_feature_errors(path, errors, feature_names):
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["feature", *errors])
+        for j, feature in enumerate(feature_names):
+            writer.writerow([feature, *(f"{errors[name][j]:.6g}" for name in errors)])
 
 
 def _join(numbers):
@@ -246,14 +347,15 @@ def main(argv=None):
         except OSError as exc:
             parser.exit(2, f"skae compare: error: {exc}\n")
         from ._backend import start_quietly
-        from .datasets import MNISTFormatError, MNISTNotFoundError
-
-        start_quietly()
+        from .datasets import MNISTFormatError, MNISTNotFoundError, TableError
 
         try:
-            return _run_compare(args)
-        except (MNISTNotFoundError, MNISTFormatError) as exc:
+            dataset = _load(args)  # before Keras starts: a bad file fails at once
+        except (MNISTNotFoundError, MNISTFormatError, TableError, FileNotFoundError,
+                _UsageError) as exc:
             parser.exit(2, f"skae compare: error: {exc}\n")
+        start_quietly()
+        return _run_compare(args, dataset)
     return 0
 
 

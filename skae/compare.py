@@ -1,23 +1,32 @@
 """Side-by-side comparison of PCA and autoencoders (the ``skae compare`` job).
 
-The functions here take arrays and return plain Python rows, so they serve
-the command line (:mod:`skae.cli`), the examples and notebooks alike.
+The functions here take a :class:`Split` of arrays and return plain Python
+rows, so they serve the command line (:mod:`skae.cli`), the examples and
+notebooks alike.  :data:`DATASETS` is the one registry of what the job runs
+on by name (each :class:`Dataset` with its loader, widths, budget, models
+and figure); :func:`dataset_from_file` makes one for a user's file.
+Knows nothing about the command line or about Keras.
 """
 
+import dataclasses
 import time
 
 import numpy as np
 from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.utils.multiclass import type_of_target
 
 from ._autoencoder import AutoencoderTransformer
 
-__all__ = ["COLUMNS", "DEFAULT_MODELS", "MODELS", "PRESETS", "compare_models", "crossover",
-           "figure_width", "make_model", "plot_reconstructions", "plot_sweep",
-           "sweep_components"]
+__all__ = ["COLUMNS", "DATASETS", "DEFAULT_MODELS", "MODELS", "PRESETS", "SCALERS", "Budget",
+           "Dataset", "Split", "compare_models", "crossover", "dataset_from_file",
+           "default_widths", "feature_errors", "figure_width", "make_model",
+           "plot_feature_errors", "plot_reconstructions", "plot_sweep", "sweep_components",
+           "target_kind"]
 
 #: Configurations ``skae compare`` knows beside the architectures by name.
 PRESETS = {
@@ -28,6 +37,21 @@ PRESETS = {
     "deep-linear": "deep autoencoder with a linear code: dense, hidden layers (128, 64), "
                    "learning rate 3e-3",
 }
+
+
+def _preset_settings(name, n_components):
+    """Estimator parameters of a preset of :data:`PRESETS` (not ``"pca"``)."""
+    from .architectures import Dense
+
+    return {
+        "deep": lambda: dict(architecture=Dense(
+            hidden_layer_sizes=(4 * n_components, 2 * n_components))),
+        "sparse": lambda: dict(architecture="dense", activity_l1=1e-4),
+        "denoising": lambda: dict(architecture="dense", noise_stddev=0.5),
+        "deep-linear": lambda: dict(architecture=Dense(hidden_layer_sizes=(128, 64),
+                                                       code_activation="linear"),
+                                    learning_rate=3e-3),
+    }[name]()
 
 
 def _models():
@@ -45,23 +69,101 @@ def _models():
 #: default settings), and the blog's deep, sparse and denoising variants.
 MODELS = _models()
 
-#: Models ``skae compare`` runs when ``--models`` is not given.
-DEFAULT_MODELS = ["pca", "dense", "deep"]
+#: Models ``skae compare`` runs on a dataset that names none: PCA, the
+#: default autoencoder and the Keras blog's simple one.
+DEFAULT_MODELS = ("pca", "residual", "dense")
 
-#: Columns of the comparison table, in order.
+#: Scalers ``skae compare --scale`` puts before each model, in its pipeline.
+SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler, "none": None}
+
+#: Columns of the comparison table, in order (``accuracy`` with class labels,
+#: ``target_r2`` with a numeric target, neither without).
 COLUMNS = [
     "method",
     "n_components",
     "test_mse",
     "test_r2",
     "accuracy",
+    "target_r2",
     "fit_seconds",
     "encode_ms_per_row",
 ]
 
 
-def make_model(name, n_components, *, epochs=50, batch_size=256, random_state=0, verbose=0,
-               image_shape=None):
+#: A numeric target with more distinct values than this is a quantity, not classes.
+MAX_CLASSES = 30
+
+
+def target_kind(y):
+    """``"classes"`` for labels (text, booleans, at most ``MAX_CLASSES`` integers), else numeric.
+
+    Examples
+    --------
+    >>> from skae.compare import target_kind
+    >>> target_kind(["a", "b", "a"]), target_kind([0, 1, 1]), target_kind([0.5, 1.7, 2.0])
+    ('classes', 'classes', 'numeric')
+    """
+    y = np.asarray(y)
+    if y.dtype.kind in "OUSb":
+        return "classes"
+    classes = type_of_target(y) in ("binary", "multiclass")
+    return "classes" if classes and len(np.unique(y)) <= MAX_CLASSES else "numeric"
+
+
+@dataclasses.dataclass(frozen=True)
+class Split:
+    """Training and test rows of one dataset.
+
+    Attributes
+    ----------
+    X_train, X_test : ndarray of shape (n_samples, n_features)
+    y_train, y_test : ndarray of shape (n_samples,) or None
+        Labels (or a numeric target) for the downstream score; None without.
+    image_shape : tuple of int or None
+        ``(height, width)`` when the rows are flattened images.
+    feature_names : list of str or None
+    """
+
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray = None
+    y_test: np.ndarray = None
+    image_shape: tuple = None
+    feature_names: list = None
+
+    @property
+    def target_kind(self):
+        """``"classes"``, ``"numeric"`` or None: what the downstream score measures."""
+        return None if self.y_train is None else target_kind(self.y_train)
+
+
+@dataclasses.dataclass(frozen=True)
+class Budget:
+    """How the autoencoders of a comparison train.
+
+    Attributes
+    ----------
+    epochs, batch_size : int or None
+        Given, every autoencoder trains so; None, each its own default
+        (``"auto"``).
+    fixed : tuple of (int, int) or None
+        ``(epochs, batch_size)`` of the autoencoders whose kind trains for a
+        fixed number of epochs (the Keras blog's kinds), where ``epochs`` and
+        ``batch_size`` are None: a dataset's budget for them.
+    random_state : int
+        Seed of every model.
+    verbose : int
+        Keras's verbosity for the autoencoders.
+    """
+
+    epochs: int = None
+    batch_size: int = None
+    fixed: tuple = None
+    random_state: int = 0
+    verbose: int = 0
+
+
+def make_model(name, n_components, *, budget=None, image_shape=None, n_rows=None):
     """Return an unfitted estimator for a name of :data:`MODELS`.
 
     Parameters
@@ -70,122 +172,141 @@ def make_model(name, n_components, *, epochs=50, batch_size=256, random_state=0,
         A key of :data:`MODELS`.
     n_components : int
         Width of the code.
-    epochs, batch_size : int
-        Training budget of the autoencoders (ignored for PCA).
-    random_state : int
-        Seed of every model.
-    verbose : int
-        Keras's verbosity for the autoencoders.
+    budget : Budget or None, default=None
+        Training budget and seed; None is ``Budget()``.
     image_shape : tuple of int or None, default=None
-        ``(height, width)`` of the images, for ``"conv"``; ``"sequence"``
-        reads them row by row (``height`` timesteps of ``width`` pixels).
+        ``(height, width)`` of flat images, for the kinds that read images or
+        sequences (see :meth:`skae.architectures.Architecture.for_images`).
+    n_rows : int or None, default=None
+        Training rows, to tell a kind with a fixed budget from one that stops
+        on its own (``budget.fixed`` applies to the former).
 
     Returns
     -------
     estimator : PCA or AutoencoderTransformer
     """
-    from .architectures import ARCHITECTURES, Conv, Dense, Sequence
+    from .architectures import ARCHITECTURES, get_architecture
 
+    budget = budget or Budget()
     if name == "pca":
-        return PCA(n_components=n_components, random_state=random_state)
-    presets = {
-        "deep": dict(architecture=Dense(hidden_layer_sizes=(4 * n_components, 2 * n_components))),
-        "sparse": dict(activity_l1=1e-4),
-        "denoising": dict(noise_stddev=0.5),
-        "deep-linear": dict(architecture=Dense(hidden_layer_sizes=(128, 64),
-                                               code_activation="linear"),
-                            learning_rate=3e-3),
-    }
-    if image_shape is not None:
-        presets["sequence"] = dict(architecture=Sequence(sequence_shape=tuple(image_shape[:2])))
-        presets["conv"] = dict(architecture=Conv(image_shape=tuple(image_shape)))
-    if name in presets:
-        settings = presets[name]
+        return PCA(n_components=n_components, random_state=budget.random_state)
+    if name in PRESETS:
+        settings = _preset_settings(name, n_components)
     elif name in ARCHITECTURES:
         settings = dict(architecture=name)
     else:
         raise ValueError(f"Unknown model {name!r}; choose from {', '.join(MODELS)}.")
-    return AutoencoderTransformer(n_components=n_components, epochs=epochs,
-                                  batch_size=batch_size, random_state=random_state,
-                                  verbose=verbose, **settings)
+    architecture = get_architecture(settings["architecture"])
+    if image_shape is not None:
+        shaped = architecture.for_images(tuple(image_shape))
+        if shaped is not architecture:
+            settings["architecture"] = architecture = shaped
+    training = {}
+    if budget.epochs is not None or budget.batch_size is not None:
+        training = {k: v for k, v in (("epochs", budget.epochs),
+                                      ("batch_size", budget.batch_size)) if v is not None}
+    elif budget.fixed is not None and not architecture.default_training(
+            n_rows or 1000)["early_stopping"]:
+        training = dict(zip(("epochs", "batch_size"), budget.fixed))
+    return AutoencoderTransformer(n_components=n_components, random_state=budget.random_state,
+                                  verbose=budget.verbose, **settings, **training)
 
 
-def _reconstruct(estimator, X):
-    return np.asarray(estimator.inverse_transform(estimator.transform(X)), dtype=np.float64)
+def _with_scaler(estimator, scale):
+    scaler = SCALERS[scale]
+    return estimator if scaler is None else make_pipeline(scaler(), estimator)
 
 
-def compare_models(models, X_train, y_train, X_test, y_test, *, n_components=32, epochs=50,
-                   batch_size=256, random_state=0, verbose=0, log=None, image_shape=None):
-    """Fit each model and measure it on the test split.
+def _scaled_reconstruction(model, X):
+    """``(X, reconstruction)`` in the space the reducer sees (after the pipeline's scaler)."""
+    reducer = model
+    if hasattr(model, "steps"):
+        X = model[:-1].transform(X)
+        reducer = model[-1]
+    X = np.asarray(X, dtype=np.float64)
+    return X, np.asarray(reducer.inverse_transform(reducer.transform(X)), dtype=np.float64)
+
+
+def _downstream_score(kind, codes_train, y_train, codes_test, y_test):
+    """Accuracy of a logistic regression (classes) or R² of a ridge regression (numbers)."""
+    if kind == "classes":
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    else:
+        model = make_pipeline(StandardScaler(), RidgeCV())
+    return float(model.fit(codes_train, y_train).score(codes_test, y_test))
+
+
+def compare_models(models, split, *, n_components=32, budget=None, scale="none", log=None):
+    """Fit each model and measure it on the test rows.
 
     Parameters
     ----------
     models : list of str
         Names from :data:`MODELS`.
-    X_train, X_test : ndarray of shape (n_samples, n_features)
-        Training and test images, flattened, with values in [0, 1].
-    y_train, y_test : ndarray of shape (n_samples,)
-        Labels, used only for the downstream accuracy.
+    split : Split
+        Training and test rows (and labels, for the downstream score).
     n_components : int, default=32
         Width of every model's code.
-    epochs, batch_size : int, default=50, 256
-        Training budget of the autoencoders.
-    random_state : int, default=0
-        Seed of every model.
-    verbose : int, default=0
-        Keras's verbosity for the autoencoders.
+    budget : Budget or None, default=None
+        How the autoencoders train; None is ``Budget()``.
+    scale : {"none", "standard", "minmax"}, default="none"
+        The scaler each model's pipeline starts with (fitted on the training
+        rows); errors are measured in the scaled space.
     log : callable, default=None
         Called with a progress message before each model is fitted.
-    image_shape : tuple of int or None, default=None
-        ``(height, width)`` of the images (see :func:`make_model`).
 
     Returns
     -------
     rows : list of dict
-        One row per model with the keys of :data:`COLUMNS`: test reconstruction
-        MSE, reconstruction R² (variance-weighted, i.e. explained variance),
-        accuracy of a logistic regression trained on the training codes, fit
-        time in seconds and encoding time per test row in milliseconds.
+        One row per model with the keys of :data:`COLUMNS` (``accuracy``
+        with class labels, ``target_r2`` with a numeric target): test
+        reconstruction MSE, reconstruction R² (variance-weighted, i.e.
+        explained variance), the downstream score of a model trained on the
+        training codes, fit time in seconds and encoding time per test row in
+        milliseconds.
     fitted : dict of str to estimator
-        The fitted models, by name.
+        The fitted models (pipelines when ``scale`` is not ``"none"``), by name.
     """
     rows, fitted = [], {}
+    kind = split.target_kind
     for i, name in enumerate(models, start=1):
         if log is not None:
             log(f"[{i}/{len(models)}] fitting {name} ({MODELS[name]})")
-        estimator = make_model(
-            name, n_components, epochs=epochs, batch_size=batch_size,
-            random_state=random_state, verbose=verbose, image_shape=image_shape,
-        )
+        model = _with_scaler(make_model(name, n_components, budget=budget,
+                                        image_shape=split.image_shape,
+                                        n_rows=len(split.X_train)), scale)
         start = time.perf_counter()
-        estimator.fit(X_train)
+        model.fit(split.X_train)
         fit_seconds = time.perf_counter() - start
 
-        codes_train = estimator.transform(X_train)
         start = time.perf_counter()
-        codes_test = estimator.transform(X_test)
+        codes_test = model.transform(split.X_test)
         encode_seconds = time.perf_counter() - start
-
-        reconstruction = np.asarray(estimator.inverse_transform(codes_test), dtype=np.float64)
-        classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
-        classifier.fit(codes_train, y_train)
-        rows.append(
-            {
-                "method": name,
-                "n_components": int(n_components),
-                "test_mse": float(np.mean((X_test - reconstruction) ** 2)),
-                "test_r2": float(r2_score(X_test, reconstruction, multioutput="variance_weighted")),
-                "accuracy": float(classifier.score(codes_test, y_test)),
-                "fit_seconds": float(fit_seconds),
-                "encode_ms_per_row": float(1000.0 * encode_seconds / len(X_test)),
-            }
-        )
-        fitted[name] = estimator
+        X_test, reconstruction = _scaled_reconstruction(model, split.X_test)
+        row = {
+            "method": name,
+            "n_components": int(n_components),
+            "test_mse": float(np.mean((X_test - reconstruction) ** 2)),
+            "test_r2": float(r2_score(X_test, reconstruction, multioutput="variance_weighted")),
+        }
+        if kind is not None:
+            score = _downstream_score(kind, model.transform(split.X_train), split.y_train,
+                                      codes_test, split.y_test)
+            row["accuracy" if kind == "classes" else "target_r2"] = score
+        row["fit_seconds"] = float(fit_seconds)
+        row["encode_ms_per_row"] = float(1000.0 * encode_seconds / len(split.X_test))
+        rows.append(row)
+        fitted[name] = model
     return rows, fitted
 
 
-def sweep_components(models, components, X_train, X_test, *, epochs=50, batch_size=256,
-                     random_state=0, log=None):
+def feature_errors(model, X):
+    """Mean squared reconstruction error of each feature of ``X`` (in the scaled space)."""
+    X, reconstruction = _scaled_reconstruction(model, X)
+    return np.mean((X - reconstruction) ** 2, axis=0)
+
+
+def sweep_components(models, components, split, *, budget=None, scale="none", log=None):
     """Test reconstruction MSE of each model at each code width.
 
     Widths that PCA cannot have (more than ``min(n_samples, n_features)``)
@@ -196,7 +317,7 @@ def sweep_components(models, components, X_train, X_test, *, epochs=50, batch_si
     results : dict of str to list of (int, float)
         ``{model: [(n_components, test_mse), ...]}``.
     """
-    limit = min(X_train.shape)
+    limit = min(split.X_train.shape)
     results = {}
     for name in models:
         results[name] = []
@@ -205,11 +326,178 @@ def sweep_components(models, components, X_train, X_test, *, epochs=50, batch_si
                 continue
             if log is not None:
                 log(f"sweep: fitting {name} with n_components={k}")
-            estimator = make_model(name, k, epochs=epochs, batch_size=batch_size,
-                                   random_state=random_state).fit(X_train)
-            mse = float(np.mean((X_test - _reconstruct(estimator, X_test)) ** 2))
+            model = _with_scaler(make_model(name, k, budget=budget, image_shape=split.image_shape,
+                                            n_rows=len(split.X_train)), scale)
+            mse = float(np.mean(feature_errors(model.fit(split.X_train), split.X_test)))
             results[name].append((int(k), mse))
     return results
+
+
+# ----------------------------------------------------------------- datasets
+
+
+def default_widths(n_features):
+    """Code widths of a sweep over ``n_features`` features: powers of two up to half of them.
+
+    At most the six largest; ``[1]`` for fewer than four features.
+
+    Examples
+    --------
+    >>> from skae.compare import default_widths
+    >>> default_widths(64), default_widths(30), default_widths(4)
+    ([2, 4, 8, 16, 32], [2, 4, 8], [2])
+    """
+    widths = [2 ** i for i in range(1, 20) if 2 ** i <= n_features // 2]
+    return widths[-6:] or [1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Dataset:
+    """What ``skae compare`` runs on, and how.
+
+    Attributes
+    ----------
+    name : str
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,) or None
+        Labels (or a numeric target), or None.
+    feature_names : list of str
+    image_shape : tuple of int or None
+        ``(height, width)`` of images: the job draws reconstructions; None
+        for tables: it draws each model's per-feature error.
+    widths : tuple of int
+        Default code widths.
+    budget : tuple of (int, int) or None
+        ``(epochs, batch_size)`` of the autoencoders with a fixed budget
+        (see :class:`Budget`); None for their own.
+    models : tuple of str
+        Default models.
+    split : {"last", "random"}
+        ``"last"``: the test rows are the last ones (images, as in MNIST's
+        convention); ``"random"``: a random split, stratified by the labels
+        when they are classes.
+    scale : {"standard", "minmax", "none"}
+        Default scaling: none for features in [0, 1], standard otherwise.
+    notes : tuple of str
+        What loading did to the data (encoded columns, ...).
+    """
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray = None
+    feature_names: list = None
+    image_shape: tuple = None
+    widths: tuple = None
+    budget: tuple = None
+    models: tuple = DEFAULT_MODELS
+    split: str = "random"
+    scale: str = None
+    notes: tuple = ()
+
+    def __post_init__(self):
+        if self.widths is None:
+            object.__setattr__(self, "widths", tuple(default_widths(self.X.shape[1])))
+        if self.feature_names is None:
+            object.__setattr__(self, "feature_names",
+                               [f"x{i}" for i in range(self.X.shape[1])])
+        if self.scale is None:
+            in_unit = float(np.min(self.X)) >= 0.0 and float(np.max(self.X)) <= 1.0
+            object.__setattr__(self, "scale", "none" if in_unit else "standard")
+
+    def split_rows(self, test_size, random_state):
+        """The :class:`Split` of this dataset (``test_size`` a fraction of the rows)."""
+        n_test = max(1, int(round(test_size * len(self.X))))
+        extra = {"image_shape": self.image_shape, "feature_names": list(self.feature_names)}
+        if self.split == "last":
+            y_train, y_test = (None, None) if self.y is None else (self.y[:-n_test],
+                                                                   self.y[-n_test:])
+            return Split(self.X[:-n_test], self.X[-n_test:], y_train, y_test, **extra)
+        stratify = None
+        if self.y is not None and target_kind(self.y) == "classes":
+            _, counts = np.unique(self.y, return_counts=True)
+            stratify = self.y if counts.min() >= 2 else None
+        arrays = [self.X] if self.y is None else [self.X, self.y]
+        parts = train_test_split(*arrays, test_size=n_test, random_state=random_state,
+                                 stratify=stratify)
+        if self.y is None:
+            return Split(parts[0], parts[1], **extra)
+        return Split(parts[0], parts[1], parts[2], parts[3], **extra)
+
+
+def _images(bunch, name, widths, budget, models):
+    return Dataset(name=name, X=bunch.data, y=bunch.target, image_shape=tuple(bunch.image_shape),
+                   widths=tuple(widths), budget=budget, models=tuple(models), split="last",
+                   scale="none")
+
+
+def _sklearn_table(name):
+    def load(**_):
+        import sklearn.datasets
+
+        bunch = getattr(sklearn.datasets, f"load_{name}")()
+        return Dataset(name=name, X=np.asarray(bunch.data, dtype=np.float64), y=bunch.target,
+                       feature_names=[str(f) for f in bunch.feature_names])
+
+    return load
+
+
+def _digits(**_):
+    from .datasets import load_digits
+
+    return _images(load_digits(), "digits", [2, 4, 8, 16, 32], (100, 32), DEFAULT_MODELS)
+
+
+def _mnist(data_dir=None, download=False, **_):
+    from .datasets import load_mnist
+
+    return _images(load_mnist(data_dir, subset="all", download=download), "mnist", [32],
+                   (50, 256), DEFAULT_MODELS)
+
+
+#: Datasets ``skae compare --dataset`` knows: ``name -> (description, loader)``.
+#: A loader takes ``data_dir`` and ``download`` (MNIST's) as keywords and
+#: returns a :class:`Dataset`.
+DATASETS = {
+    "digits": ("scikit-learn's 8x8 digits (ships offline; the default): the sweep over "
+               "2-32 numbers; the blog's kinds train 100 epochs in batches of 32", _digits),
+    "mnist": ("28x28 MNIST from local files (--data-dir, $SKAE_DATA_DIR, Keras's cache) or "
+              "--download: 32 numbers; the blog's kinds train its 50 epochs of 256", _mnist),
+    "breast_cancer": ("scikit-learn's breast cancer table (569 x 30, two classes)",
+                      _sklearn_table("breast_cancer")),
+    "wine": ("scikit-learn's wine table (178 x 13, three classes)", _sklearn_table("wine")),
+    "iris": ("scikit-learn's iris table (150 x 4, three classes)", _sklearn_table("iris")),
+    "diabetes": ("scikit-learn's diabetes table (442 x 10, a numeric target)",
+                 _sklearn_table("diabetes")),
+}
+
+
+def dataset_from_file(path, *, target=None, drop_constant=False):
+    """A :class:`Dataset` of a table in a file (see :func:`skae.datasets.load_table`).
+
+    Parameters
+    ----------
+    path : str or path-like
+    target : str or None, default=None
+        The column holding labels (a ``.mat``/``.npz`` file's ``y`` by default).
+    drop_constant : bool, default=False
+        Leave constant columns out instead of refusing the table.
+
+    Returns
+    -------
+    dataset : Dataset
+        Split at random (stratified by class labels), widths from the number
+        of features, each autoencoder's own budget, :data:`DEFAULT_MODELS`.
+    """
+    from pathlib import Path
+
+    from .datasets import load_table
+
+    table = load_table(path, target=target, drop_constant=drop_constant)
+    return Dataset(name=Path(path).name, X=table.data, y=table.target,
+                   feature_names=table.feature_names, notes=tuple(table.notes))
+
+
+# ---------------------------------------------------------------- sentences
 
 
 def _ranges(widths):
@@ -252,7 +540,7 @@ def figure_width(rows, reference="pca"):
     return min(wins)[1] if wins else min(r["n_components"] for r in rows)
 
 
-def crossover(rows, reference="pca"):
+def crossover(rows, reference="pca", *, what="test images"):
     """Say, per model, at which code widths it reconstructs better than ``reference``.
 
     Parameters
@@ -262,6 +550,8 @@ def crossover(rows, reference="pca"):
         ``test_mse``), for one or several widths.
     reference : str, default="pca"
         The method the others are compared with.
+    what : str, default="test images"
+        What the sentences call the test rows (``"test rows"`` for a table).
 
     Returns
     -------
@@ -282,14 +572,14 @@ def crossover(rows, reference="pca"):
     losses = sorted(k for k, (ratio, _) in best.items() if ratio >= 1)
     winners = ", ".join(dict.fromkeys(best[k][1] for k in wins))
     if best and not wins:
-        sentences.append(f"{reference} reconstructs the test images best at every width "
+        sentences.append(f"{reference} reconstructs the {what} best at every width "
                          f"measured ({_ranges(losses)} numbers).")
     elif best and not losses:
         sentences.append(f"An autoencoder ({winners}) beats {reference} at every width "
                          f"measured ({_ranges(wins)} numbers).")
     elif best and max(wins) < min(losses):
         sentences.append(f"Crossover between {max(wins)} and {min(losses)} numbers: an "
-                         f"autoencoder ({winners}) reconstructs the test images better than "
+                         f"autoencoder ({winners}) reconstructs the {what} better than "
                          f"{reference} up to {max(wins)} numbers, {reference} from "
                          f"{min(losses)}.")
     elif best:
@@ -310,8 +600,20 @@ def crossover(rows, reference="pca"):
                 spread = f"{low:.2f}x" if len(group) == 1 else f"{low:.2f}x-{high:.2f}x"
                 parts.append(f"{label} than {reference} with {_ranges([k for k, _ in group])} "
                              f"numbers ({spread} its test error)")
-        sentences.append(f"{name} reconstructs the test images " + " and ".join(parts) + ".")
+        sentences.append(f"{name} reconstructs the {what} " + " and ".join(parts) + ".")
     return sentences
+
+
+# ------------------------------------------------------------------ figures
+
+
+def _figure(figsize):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def plot_reconstructions(fitted, X_test, image_shape, path, *, n_images=10, labels=None,
@@ -321,16 +623,13 @@ def plot_reconstructions(fitted, X_test, image_shape, path, *, n_images=10, labe
     ``labels`` maps a model's name to the text beside its row (default: the
     name); ``title`` is the figure's title.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     n_images = min(n_images, len(X_test))
     originals = X_test[:n_images]
     rows = [("original", originals)] + [
-        (name, _reconstruct(est, originals)) for name, est in fitted.items()
+        (name, model.inverse_transform(model.transform(originals)))
+        for name, model in fitted.items()
     ]
-    fig = Figure(figsize=(1.2 * n_images, 1.3 * len(rows)))
-    FigureCanvasAgg(fig)
+    fig = _figure((1.2 * n_images, 1.3 * len(rows)))
     axes = fig.subplots(len(rows), n_images, squeeze=False)
     for r, (label, images) in enumerate(rows):
         for c in range(n_images):
@@ -346,14 +645,46 @@ def plot_reconstructions(fitted, X_test, image_shape, path, *, n_images=10, labe
     return path
 
 
+def plot_feature_errors(errors, feature_names, path, *, n_features=25, title=None):
+    """Save a bar chart of each model's test error per feature: what each fails to keep.
+
+    Parameters
+    ----------
+    errors : dict of str to ndarray of shape (n_features,)
+        Each model's mean squared error per feature (:func:`feature_errors`).
+    feature_names : list of str
+    path : str or path-like
+    n_features : int, default=25
+        The features drawn: those with the largest error of any model.
+    title : str or None
+    """
+    names = list(errors)
+    table = np.array([errors[name] for name in names])
+    order = np.argsort(-table.max(axis=0), kind="stable")[:n_features][::-1]
+    fig = _figure((7, 1.2 + 0.28 * len(order) * max(1, len(names) / 2)))
+    ax = fig.subplots()
+    height = 0.8 / len(names)
+    positions = np.arange(len(order))
+    for i, name in enumerate(names):
+        ax.barh(positions + (i - (len(names) - 1) / 2) * height, table[i, order], height,
+                label=name)
+    ax.set_yticks(positions, [str(feature_names[j]) for j in order])
+    ax.set_xlabel("test mean squared error of the feature")
+    shown = "" if len(order) == table.shape[1] else \
+        f" ({len(order)} of {table.shape[1]} features: those reconstructed worst)"
+    ax.set_title(title or "Per-feature reconstruction error" + shown, fontsize=10)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
+
+
 def plot_sweep(results, path):
     """Save a plot of test reconstruction MSE against n_components."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.ticker import NullLocator
 
-    fig = Figure(figsize=(6, 4))
-    FigureCanvasAgg(fig)
+    fig = _figure((6, 4))
     ax = fig.subplots()
     for name, points in results.items():
         if points:

@@ -15,7 +15,8 @@ from skae.architectures import Conv, Dense, Sequence
 
 
 def small(**params):
-    defaults = dict(n_components=8, epochs=5, batch_size=64, random_state=0)
+    # the Keras blog's kinds, whose training controls these tests exercise
+    defaults = dict(n_components=8, architecture="dense", epochs=5, batch_size=64, random_state=0)
     defaults.update(params)
     return AutoencoderTransformer(**defaults)
 
@@ -63,7 +64,8 @@ def test_denoising_reconstructs_noisy_images_closer_to_the_clean_ones(digits):
     X, _ = digits
     X_train, X_test = X[:1400], X[1400:]
     noisy = np.clip(X_test + np.random.default_rng(0).normal(0, 0.3, X_test.shape), 0, 1)
-    params = dict(n_components=32, epochs=100, batch_size=32, random_state=0)
+    params = dict(n_components=32, architecture="dense", epochs=100, batch_size=32,
+                  random_state=0)
     plain = AutoencoderTransformer(**params).fit(X_train)
     denoising = AutoencoderTransformer(noise_stddev=0.3, **params).fit(X_train)
 

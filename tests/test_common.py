@@ -18,7 +18,9 @@ class StopEarly(keras.callbacks.EarlyStopping):
 
 # Few epochs keep the checks fast; every code path of fit still runs.
 ESTIMATORS = [
-    AutoencoderTransformer(n_components=3, epochs=2, batch_size=16),
+    # the default network with its own batch size, validation rows and kept start
+    AutoencoderTransformer(n_components=3, epochs=2),
+    AutoencoderTransformer(n_components=3, architecture="dense", epochs=2, batch_size=16),
     AutoencoderTransformer(n_components=2, architecture=Dense(hidden_layer_sizes=(6,)), epochs=2,
                            batch_size=16),
     AutoencoderTransformer(

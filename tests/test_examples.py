@@ -26,6 +26,10 @@ def check_compare_pca(ns):
     for name, points in ns["results"].items():  # a wider code reconstructs better
         errors = [error for _, error in points]
         assert errors == sorted(errors, reverse=True), (name, points)
+    # the default autoencoder reconstructs as well as PCA at every width, or better
+    pca = dict(ns["results"]["pca"])
+    for k, error in ns["results"]["residual"]:
+        assert error <= 1.02 * pca[k], (k, error, pca[k])
 
 
 def check_denoising(ns):

@@ -215,7 +215,7 @@ def test_fast_training_equals_plain_keras(digits, params, plans):
 def test_xla_training_equals_plain_keras(digits, plans, monkeypatch):
     monkeypatch.setattr(_backend, "XLA_MIN_WORK", 0)
     X, _ = digits
-    params = dict(n_components=6, epochs=12, batch_size=64, random_state=0)
+    params = dict(n_components=6, architecture="dense", epochs=12, batch_size=64, random_state=0)
     fast = AutoencoderTransformer(**params).fit(X)
     with _fast.plain_keras():
         plain = AutoencoderTransformer(**params).fit(X)

@@ -65,10 +65,12 @@ def _check_distributed_fit(result, single, replicas):
     assert float(result["code_error"]) < 1e-5
     assert float(result["subset_error"]) == 0.0
     assert float(result["scope_error"]) == 0.0
-    # partial_fit chunks, sparse input and a warm start train the same way
-    for key in ("streamed_loss", "sparse_loss", "warm_loss"):
+    # partial_fit chunks, sparse input, a warm start and the default network
+    # (its PCA start, validation rows and kept state) train the same way
+    for key in ("streamed_loss", "sparse_loss", "warm_loss", "default_loss"):
         assert len(result[key]) == len(single[key])
         np.testing.assert_allclose(result[key], single[key], rtol=DISTRIBUTED_RTOL, err_msg=key)
+    np.testing.assert_allclose(result["default_mse"], single["default_mse"], rtol=DISTRIBUTED_RTOL)
 
 
 @pytest.fixture(scope="module")

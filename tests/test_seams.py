@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV
 import skae
 from skae import AutoencoderTransformer, architectures
 from skae.architectures import Conv, Dense
-from skae.compare import compare_models, make_model
+from skae.compare import Budget, Split, compare_models, make_model
 
 DATA = Path(__file__).parent / "data"
 
@@ -59,7 +59,8 @@ def test_a_new_kind_is_one_registry_entry(registered, digits, tmp_path):
         np.add(est.history_["reconstruction"], est.history_["code_l2"]), est.history_["loss"],
         rtol=1e-5)
     # the term changes training: the codes are smaller than without it
-    plain = AutoencoderTransformer(4, epochs=3, batch_size=64, random_state=0).fit(X)
+    plain = AutoencoderTransformer(4, architecture="dense", epochs=3, batch_size=64,
+                                   random_state=0).fit(X)
     strong = clone(est).set_params(architecture=Bottleneck(l2=1.0)).fit(X)
     assert np.abs(strong.transform(X)).mean() < np.abs(plain.transform(X)).mean()
     # saving, loading and pickling know nothing of it, and still work
@@ -68,8 +69,8 @@ def test_a_new_kind_is_one_registry_entry(registered, digits, tmp_path):
     np.testing.assert_array_equal(loaded.transform(X), est.transform(X))
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).transform(X), est.transform(X))
     # and so does skae compare
-    rows, _ = compare_models(["pca", "bottleneck"], X[:1400], y[:1400], X[1400:], y[1400:],
-                             n_components=4, epochs=2, batch_size=64)
+    rows, _ = compare_models(["pca", "bottleneck"], Split(X[:1400], X[1400:], y[:1400], y[1400:]),
+                             n_components=4, budget=Budget(epochs=2, batch_size=64))
     assert [r["method"] for r in rows] == ["pca", "bottleneck"]
     assert isinstance(make_model("bottleneck", 4).architecture, str)
 

@@ -236,14 +236,15 @@ def test_sequence_beats_pca_on_a_nonlinear_family_of_waves():
 
 
 def test_compare_runs_the_new_kinds_on_images(digits):
-    from skae.compare import MODELS, compare_models, make_model
+    from skae.compare import MODELS, Budget, Split, compare_models, make_model
 
     assert {"variational", "sequence"} <= set(MODELS)
     assert make_model("sequence", 4, image_shape=(8, 8)).architecture == Sequence(
         sequence_shape=(8, 8))
     X, y = digits
-    rows, fitted = compare_models(["variational", "sequence"], X[:300], y[:300], X[300:400],
-                                  y[300:400], n_components=4, epochs=1, image_shape=(8, 8))
+    split = Split(X[:300], X[300:400], y[:300], y[300:400], image_shape=(8, 8))
+    rows, fitted = compare_models(["variational", "sequence"], split, n_components=4,
+                                  budget=Budget(epochs=1))
     assert [row["method"] for row in rows] == ["variational", "sequence"]
     assert fitted["sequence"].architecture_ == Sequence(sequence_shape=(8, 8), units=64)
     assert fitted["variational"].architecture_.base == Dense(hidden_layer_sizes=(256,))

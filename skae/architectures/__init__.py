@@ -9,13 +9,14 @@ package (a subclass of :class:`Architecture`) and one line in
 
 import importlib
 
-__all__ = ["ACTIVATIONS", "ARCHITECTURES", "Architecture", "Conv", "Dense", "Sequence",
-           "Variational", "get_architecture"]
+__all__ = ["ACTIVATIONS", "ARCHITECTURES", "Architecture", "Conv", "Dense", "Residual",
+           "Sequence", "Variational", "get_architecture"]
 
 #: The network kinds by name, each ``"module:Class"`` (``".name"`` for a
 #: module of this package), imported when first used so that ``import skae``
 #: stays light.
 ARCHITECTURES = {
+    "residual": ".residual:Residual",
     "dense": ".dense:Dense",
     "conv": ".conv:Conv",
     "variational": ".variational:Variational",

@@ -36,9 +36,12 @@ class Architecture(BaseEstimator):
     A subclass sets ``name`` and ``description``, declares its settings as
     constructor arguments (with ``_parameter_constraints``), and implements
     :meth:`build`.  It may override :meth:`resolve` (settings
-    that depend on the data), :meth:`split` (where the encoder and decoder
-    are inside a saved autoencoder), :meth:`training_code` (what training
-    feeds the decoder, and extra loss terms) and :meth:`training_callbacks`.
+    that depend on the data), :meth:`default_output_activation` and
+    :meth:`default_training` (what the estimator's ``"auto"`` values mean for
+    it), :meth:`initialize` (a start computed from the data), :meth:`split`
+    (where the encoder and decoder are inside a saved autoencoder),
+    :meth:`training_code` (what training feeds the decoder, and extra loss
+    terms) and :meth:`training_callbacks`.
 
     Attributes
     ----------
@@ -116,6 +119,81 @@ class Architecture(BaseEstimator):
             module builds it so).
         """
         raise NotImplementedError
+
+    def for_images(self, image_shape):
+        """This kind set up for flat images of ``image_shape``: itself, unless it reads shapes.
+
+        Kinds that read each sample as an image or a sequence (``Conv``,
+        ``Sequence``) return a copy with that shape when theirs is unset.
+
+        Parameters
+        ----------
+        image_shape : tuple of int
+            ``(height, width)`` of the images, flattened row by row.
+
+        Returns
+        -------
+        architecture : Architecture
+        """
+        return self
+
+    def default_output_activation(self, low, high):
+        """The reconstruction layer's activation for ``output_activation="auto"``.
+
+        Parameters
+        ----------
+        low, high : float
+            Smallest and largest value of the training data.
+
+        Returns
+        -------
+        activation : str
+            ``"sigmoid"`` for data in [0, 1] (pixels, as in the Keras blog),
+            ``"linear"`` otherwise.
+        """
+        return "sigmoid" if low >= 0.0 and high <= 1.0 else "linear"
+
+    def default_training(self, n_samples):
+        """The training budget for the estimator's parameters left at ``"auto"``.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows given to ``fit``.
+
+        Returns
+        -------
+        budget : dict
+            Values of ``epochs``, ``batch_size``, ``validation_fraction`` and
+            ``early_stopping``: by default the Keras blog's, 50 epochs in
+            batches of 256 on every row, without early stopping.
+        """
+        return {"epochs": 50, "batch_size": 256, "validation_fraction": None,
+                "early_stopping": False}
+
+    def initialize(self, autoencoder, X):
+        """Set a new network's starting weights from its training rows.
+
+        Called once per new network, before training, with the rows it will
+        be trained on (not the validation rows).  By default the random
+        initialisation of :meth:`build` is kept.
+
+        Parameters
+        ----------
+        autoencoder : keras.Model
+            The network :meth:`build` made.
+        X : ndarray or scipy sparse CSR matrix of shape (n_samples, n_features)
+            The training rows.
+
+        Returns
+        -------
+        started : bool
+            Whether the weights now depend on ``X``.  When they do and there
+            are validation rows, the estimator keeps this start unless
+            training beats it on them, and a start it keeps is made again
+            from all the rows.
+        """
+        return False
 
     def split(self, autoencoder):
         """The encoder and decoder inside an autoencoder this kind built.

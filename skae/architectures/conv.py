@@ -96,6 +96,11 @@ class Conv(Architecture):
         return clone(self).set_params(filters=self._filters(),
                                       image_shape=self._image_shape(n_features))
 
+    def for_images(self, image_shape):
+        if self.image_shape is not None:
+            return self
+        return clone(self).set_params(image_shape=tuple(image_shape))
+
     def _filters(self):
         filters = positive_ints(self.filters, "Conv", "filters")
         if not filters:

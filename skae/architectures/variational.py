@@ -109,6 +109,11 @@ class Variational(Architecture):
             return Dense(hidden_layer_sizes=(256,))
         return get_architecture(self.base)
 
+    def for_images(self, image_shape):
+        base = self._base()
+        shaped = base.for_images(image_shape)
+        return self if shaped is base else clone(self).set_params(base=shaped)
+
     def resolve(self, n_features):
         self._validate_params()
         base = self._base()

@@ -24,8 +24,9 @@ from sklearn.datasets import load_digits  # noqa: E402
 from skae import AutoencoderTransformer, _backend  # noqa: E402
 
 X = (load_digits().data[:600] / 16.0).astype(np.float32)
-PARAMS = dict(n_components=16, epochs=int(os.environ.get("SKAE_TEST_EPOCHS", "10")),
-              batch_size=64, random_state=0, validation_fraction=0.1)
+PARAMS = dict(n_components=16, architecture="dense",
+              epochs=int(os.environ.get("SKAE_TEST_EPOCHS", "10")), batch_size=64,
+              random_state=0, validation_fraction=0.1)
 
 if mode == "single":
     import contextlib
@@ -56,14 +57,18 @@ with scope:
     est = AutoencoderTransformer(**PARAMS).fit(X)
     Z_in_scope = est.transform(X[:100])
     # the other ways of training: chunks, sparse input, warm start
-    streamed = AutoencoderTransformer(n_components=8, batch_size=64, random_state=0)
+    streamed = AutoencoderTransformer(n_components=8, architecture="dense", batch_size=64,
+                                      random_state=0)
     streamed.partial_fit(X[:300]).partial_fit(X[300:])
-    sparse = AutoencoderTransformer(n_components=8, epochs=3, batch_size=64, random_state=0)
+    sparse = AutoencoderTransformer(n_components=8, architecture="dense", epochs=3,
+                                    batch_size=64, random_state=0)
     _backend.SMALL_DENSE_VALUES = 0  # densified batch by batch, as large sparse data is
     sparse.fit(sp.csr_matrix(X))
-    warm = AutoencoderTransformer(n_components=8, epochs=3, batch_size=64, random_state=0,
-                                  warm_start=True)
+    warm = AutoencoderTransformer(n_components=8, architecture="dense", epochs=3, batch_size=64,
+                                  random_state=0, warm_start=True)
     warm.fit(X).fit(X)
+    # the default network: its PCA start, validation rows and kept state
+    default = AutoencoderTransformer(n_components=8, epochs=5, random_state=0).fit(X)
 variable_types = sorted({type(v.value).__name__ for v in est.model_.weights})
 
 # inference outside the scope: each process on its own rows, in batches
@@ -84,6 +89,8 @@ np.savez(
     streamed_loss=np.asarray(streamed.loss_curve_),
     sparse_loss=np.asarray(sparse.loss_curve_),
     warm_loss=np.asarray(warm.loss_curve_),
+    default_loss=np.asarray(default.loss_curve_),
+    default_mse=-default.score(X),
     replicas=replicas,
     variable_types=np.asarray(variable_types),
 )
