@@ -8,7 +8,7 @@ Usage::
 Trains on the first 8,000 images of the MNIST t10k file and tests on the last
 2,000. Prints a Markdown table: test reconstruction MSE, accuracy of a
 logistic regression trained on the codes, fit time (and its ratio to the
-dense model's), epochs run, and the mean code activation; then, for denoising, the MSE between clean test images and the
+dense model's; Keras is started before the first clock), epochs run, and the mean code activation; then, for denoising, the MSE between clean test images and the
 reconstructions of their noisy versions (Gaussian noise of 0.5, clipped),
 for the denoising model and for the plain one.
 """
@@ -79,6 +79,9 @@ def main(argv=None):
     X_noisy = np.clip(X_test + NOISE * rng.standard_normal(X_test.shape), 0, 1).astype(np.float32)
 
     available = models(args.epochs, args.seed)
+    # Keras and TensorFlow start (and trace a first step) before any clock, so that
+    # no model's fit time holds the process's start-up
+    AutoencoderTransformer(2, architecture="dense", epochs=1, random_state=0).fit(X_train[:64, :16])
     rows, denoise = [], {}
     for name in args.models.split(","):
         est = available[name]

@@ -20,7 +20,7 @@ QUICK = os.environ.get("SKAE_EXAMPLES_QUICK") == "1"
 # %%
 # Data: MNIST if a local copy is found, the 8x8 digits otherwise. With the
 # MNIST test split the first 8,000 images train and the last 2,000 test.
-data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+data = load_mnist_or_digits()  # MNIST from $SKAE_DATA_DIR or Keras's cache, else digits
 X, y = data.data, data.target
 n_train = int(0.8 * len(X))
 X_train, X_test = X[:n_train], X[n_train:]

@@ -17,7 +17,7 @@ from skae.datasets import load_mnist_or_digits
 
 QUICK = os.environ.get("SKAE_EXAMPLES_QUICK") == "1"
 
-data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+data = load_mnist_or_digits()  # MNIST from $SKAE_DATA_DIR or Keras's cache, else digits
 X, y = data.data, data.target
 if QUICK:
     X, y = X[:2000], y[:2000]

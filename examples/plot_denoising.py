@@ -18,7 +18,7 @@ from skae.datasets import load_mnist_or_digits
 QUICK = os.environ.get("SKAE_EXAMPLES_QUICK") == "1"
 NOISE = 0.5
 
-data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+data = load_mnist_or_digits()  # MNIST from $SKAE_DATA_DIR or Keras's cache, else digits
 X = data.data[:2000] if QUICK else data.data
 n_train = int(0.8 * len(X))
 X_train, X_test = X[:n_train], X[n_train:]

@@ -26,7 +26,7 @@ from sklearn.metrics import roc_auc_score
 from skae import AutoencoderOutlierDetector, AutoencoderTransformer
 from skae.datasets import load_mnist_or_digits
 
-data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+data = load_mnist_or_digits()  # MNIST from $SKAE_DATA_DIR or Keras's cache, else digits
 mnist = len(data.data) >= 10000
 n_train = 8000 if mnist else int(0.8 * len(data.data))
 X_train, y_train = data.data[:n_train], data.target[:n_train]

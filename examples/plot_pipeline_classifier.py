@@ -21,7 +21,7 @@ from skae.datasets import load_mnist_or_digits
 
 QUICK = os.environ.get("SKAE_EXAMPLES_QUICK") == "1"
 
-data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+data = load_mnist_or_digits()  # MNIST from $SKAE_DATA_DIR or Keras's cache, else digits
 X, y = data.data, data.target
 X, y = (X[:600], y[:600]) if QUICK else (X[:3000], y[:3000])
 n_train = int(0.8 * len(X))

@@ -38,7 +38,7 @@ def test_mse(model, X_train, X_test):
 # %%
 # Digits read row by row
 # ----------------------
-data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+data = load_mnist_or_digits()  # MNIST from $SKAE_DATA_DIR or Keras's cache, else digits
 n_train = 8000 if len(data.data) >= 10000 else int(0.8 * len(data.data))
 if QUICK:
     n_train = min(n_train, 2000)

@@ -9,8 +9,6 @@ codes fill the prior's space without gaps and any point of it decodes to a
 plausible image.  With a 2-number code we can look at that space directly.
 """
 
-import os
-
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import norm
@@ -18,7 +16,7 @@ from scipy.stats import norm
 from skae import AutoencoderTransformer
 from skae.datasets import load_mnist_or_digits
 
-data = load_mnist_or_digits(os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist"))
+data = load_mnist_or_digits()  # MNIST from $SKAE_DATA_DIR or Keras's cache, else digits
 n_train = 8000 if len(data.data) >= 10000 else int(0.8 * len(data.data))
 X_train, X_test = data.data[:n_train], data.data[n_train:]
 y_test = data.target[n_train:]

@@ -313,7 +313,7 @@ def _run_compare(args, dataset):
         plot_feature_errors(
             errors, split.feature_names, args.out / "feature_errors.png",
             title=f"{dataset.name}: test error per feature with {shown} numbers"
-                  f"{'' if scale == 'none' else f' ({scale}-scaled features)'}")
+                  f"{'' if scale == 'none' else f', {scale}-scaled'}")
         written += ["feature_errors.csv", "feature_errors.png"]
     if len(widths) > 1:
         curves = {name: [(k, mse[name, k]) for k in widths if (name, k) in mse]

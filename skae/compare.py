@@ -509,6 +509,11 @@ def _errors(rows):
     return {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
 
 
+#: Error ratios within this of 1 count as a tie in the sentences (``"about as well as"``):
+#: a difference smaller than a seed or a split moves it.
+TIE = 0.005
+
+
 def _best_by_width(mse, reference):
     """``{width: (error ratio to the reference, method)}`` of the best other method per width."""
     best = {}
@@ -536,12 +541,18 @@ def figure_width(rows, reference="pca"):
     width : int
     """
     wins = [(ratio, k) for k, (ratio, _) in _best_by_width(_errors(rows), reference).items()
-            if ratio < 1]
+            if ratio < 1 - TIE]
     return min(wins)[1] if wins else min(r["n_components"] for r in rows)
+
+
+def _outcome(ratio):
+    return "better" if ratio < 1 - TIE else "worse" if ratio > 1 + TIE else "even"
 
 
 def crossover(rows, reference="pca", *, what="test images"):
     """Say, per model, at which code widths it reconstructs better than ``reference``.
+
+    Error ratios within :data:`TIE` of 1 are ties (``"about as well as"``).
 
     Parameters
     ----------
@@ -568,15 +579,22 @@ def crossover(rows, reference="pca", *, what="test images"):
     widths = sorted({k for (name, k) in mse if name == reference})
     sentences = []
     best = _best_by_width(mse, reference)
-    wins = sorted(k for k, (ratio, _) in best.items() if ratio < 1)
-    losses = sorted(k for k, (ratio, _) in best.items() if ratio >= 1)
+    by_outcome = {o: sorted(k for k, (ratio, _) in best.items() if _outcome(ratio) == o)
+                  for o in ("better", "worse", "even")}
+    wins, losses, ties = by_outcome["better"], by_outcome["worse"], by_outcome["even"]
     winners = ", ".join(dict.fromkeys(best[k][1] for k in wins))
-    if best and not wins:
+    if best and not wins and not losses:
+        sentences.append(f"An autoencoder ({', '.join(dict.fromkeys(best[k][1] for k in ties))})"
+                         f" reconstructs the {what} about as well as {reference} at every width "
+                         f"measured ({_ranges(ties)} numbers, within {TIE:.1%}).")
+    elif best and not wins:
         sentences.append(f"{reference} reconstructs the {what} best at every width "
-                         f"measured ({_ranges(losses)} numbers).")
+                         f"measured ({_ranges(losses + ties)} numbers).")
     elif best and not losses:
         sentences.append(f"An autoencoder ({winners}) beats {reference} at every width "
-                         f"measured ({_ranges(wins)} numbers).")
+                         f"measured ({_ranges(wins + ties)} numbers)." if not ties else
+                         f"An autoencoder ({winners}) beats {reference} with {_ranges(wins)} "
+                         f"numbers and is about even with it with {_ranges(ties)}.")
     elif best and max(wins) < min(losses):
         sentences.append(f"Crossover between {max(wins)} and {min(losses)} numbers: an "
                          f"autoencoder ({winners}) reconstructs the {what} better than "
@@ -585,21 +603,21 @@ def crossover(rows, reference="pca", *, what="test images"):
     elif best:
         sentences.append(f"An autoencoder ({winners}) beats {reference} with {_ranges(wins)} "
                          f"numbers, {reference} is better with {_ranges(losses)}.")
+    labels = {"better": "better than", "even": "about as well as", "worse": "worse than"}
     for name in dict.fromkeys(r["method"] for r in rows):
         if name == reference:
             continue
         ratios = [(k, mse[name, k] / mse[reference, k]) for k in widths if (name, k) in mse]
         if not ratios:
             continue
-        better = [(k, r) for k, r in ratios if r < 1]
-        worse = [(k, r) for k, r in ratios if r >= 1]
         parts = []
-        for label, group in (("better", better), ("worse", worse)):
+        for outcome in ("better", "even", "worse"):
+            group = [(k, r) for k, r in ratios if _outcome(r) == outcome]
             if group:
-                low, high = min(r for _, r in group), max(r for _, r in group)
-                spread = f"{low:.2f}x" if len(group) == 1 else f"{low:.2f}x-{high:.2f}x"
-                parts.append(f"{label} than {reference} with {_ranges([k for k, _ in group])} "
-                             f"numbers ({spread} its test error)")
+                low, high = (f"{f(r for _, r in group):.2f}x" for f in (min, max))
+                spread = low if low == high else f"{low}-{high}"
+                parts.append(f"{labels[outcome]} {reference} with "
+                             f"{_ranges([k for k, _ in group])} numbers ({spread} its test error)")
         sentences.append(f"{name} reconstructs the {what} " + " and ".join(parts) + ".")
     return sentences
 
@@ -657,22 +675,23 @@ def plot_feature_errors(errors, feature_names, path, *, n_features=25, title=Non
     n_features : int, default=25
         The features drawn: those with the largest error of any model.
     title : str or None
+        The first line of the title; a second one says which features are drawn.
     """
     names = list(errors)
     table = np.array([errors[name] for name in names])
     order = np.argsort(-table.max(axis=0), kind="stable")[:n_features][::-1]
-    fig = _figure((7, 1.2 + 0.28 * len(order) * max(1, len(names) / 2)))
+    fig = _figure((7.5, 1.6 + 0.28 * len(order) * max(1, len(names) / 2)))
     ax = fig.subplots()
     height = 0.8 / len(names)
     positions = np.arange(len(order))
-    for i, name in enumerate(names):
-        ax.barh(positions + (i - (len(names) - 1) / 2) * height, table[i, order], height,
+    for i, name in enumerate(names):  # the first model on top in each group, as in the legend
+        ax.barh(positions + ((len(names) - 1) / 2 - i) * height, table[i, order], height,
                 label=name)
     ax.set_yticks(positions, [str(feature_names[j]) for j in order])
     ax.set_xlabel("test mean squared error of the feature")
-    shown = "" if len(order) == table.shape[1] else \
-        f" ({len(order)} of {table.shape[1]} features: those reconstructed worst)"
-    ax.set_title(title or "Per-feature reconstruction error" + shown, fontsize=10)
+    shown = (f"all {table.shape[1]} features" if len(order) == table.shape[1] else
+             f"the {len(order)} of {table.shape[1]} features reconstructed worst")
+    ax.set_title(f"{title or 'Per-feature reconstruction error'}\n({shown})", fontsize=10)
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -333,3 +333,20 @@ def test_compare_on_an_odds_file_against_pca(tmp_path, capsys):
     # measured 0.36x with the defaults; a model that does not learn stays at 1.0x
     assert mse["residual"] < 0.6 * mse["pca"], mse
     assert report["settings"]["scale"] == "standard"
+
+
+def test_crossover_sentences_call_ratios_near_one_ties():
+    from skae.compare import crossover
+
+    rows = [{"method": m, "n_components": k, "test_mse": e}
+            for m, k, e in (("pca", 2, 0.5), ("pca", 4, 0.3), ("residual", 2, 0.5002),
+                            ("residual", 4, 0.2))]
+    found = crossover(rows, what="test rows")
+    assert found[0] == "An autoencoder (residual) beats pca with 4 numbers and is about even " \
+                       "with it with 2."
+    assert found[1] == ("residual reconstructs the test rows better than pca with 4 numbers "
+                        "(0.67x its test error) and about as well as pca with 2 numbers "
+                        "(1.00x its test error).")
+    even = crossover([r for r in rows if r["n_components"] == 2])
+    assert even[0] == ("An autoencoder (residual) reconstructs the test images about as well "
+                       "as pca at every width measured (2 numbers, within 0.5%).")
