@@ -432,11 +432,15 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
             restore_best_weights=True,
         )
     stop_on_nan = keras.callbacks.TerminateOnNaN()
-    # It only reads the logged loss and sets stop_training, so Keras may call it
-    # off the main thread; without this its batch hook makes Keras dispatch
-    # every callback synchronously, and epochs took 0.066 s instead of 0.051
-    # (benchmarks/bench_speed.py, TensorFlow, 2 cores).
-    stop_on_nan.async_safe = True
+    # It only reads the logged loss and sets stop_training, so on TensorFlow Keras
+    # may call it off the main thread; without this its batch hook makes Keras
+    # dispatch every callback synchronously, and epochs took 0.066 s instead of
+    # 0.051 (benchmarks/bench_speed.py, TensorFlow, 2 cores).  Not on JAX: there a
+    # loss that became NaN, called off the thread, once left the network's
+    # variables purged when early stopping read them at the epoch's end (a
+    # RuntimeError, "Array has been deleted", instead of TrainingDivergedError;
+    # tests/test_reliability.py).
+    stop_on_nan.async_safe = _backend.backend() == "tensorflow"
     keras_history = _fast.fit_function(trainer, plan)(
         epochs=settings.epochs, steps_per_epoch=steps, shuffle=False, verbose=settings.verbose,
         callbacks=[stop_on_nan, *([stopper] if stopper else []),

@@ -350,3 +350,17 @@ def test_crossover_sentences_call_ratios_near_one_ties():
     even = crossover([r for r in rows if r["n_components"] == 2])
     assert even[0] == ("An autoencoder (residual) reconstructs the test images about as well "
                        "as pca at every width measured (2 numbers, within 0.5%).")
+
+
+def test_progress_bar_shows_the_time_left(capsys):
+    from skae.cli import _Progress
+
+    progress = _Progress([(2, "pca"), (2, "residual"), (4, "residual")], bar=True)
+    for i, name in enumerate(["pca", "residual", "residual"], start=1):
+        progress.start(i, f"fitting {name}")
+        progress.done(name)
+    progress.close()
+    err = capsys.readouterr().err
+    # tqdm's bar: the fit running, the share done, elapsed < remaining
+    assert "[3/3] fitting residual" in err and "100%" in err
+    assert "<" in err.splitlines()[-1] or "<" in err.split("\r")[-1]

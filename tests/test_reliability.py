@@ -188,3 +188,17 @@ def test_absurd_parameters(digits, params, message):
     with pytest.raises(InvalidParameterError, match=message):
         est.fit(X[:10])
     assert not hasattr(est, "model_")
+
+
+def test_divergence_with_early_stopping_after_an_earlier_divergence(digits):
+    # On JAX, TerminateOnNaN called off the main thread once left the variables
+    # purged for early stopping's read at the epoch's end (a RuntimeError)
+    X, _ = digits
+    params = dict(n_components=4, batch_size=64, random_state=0, loss="mse",
+                  output_activation="linear", optimizer="sgd", learning_rate=1e6, epochs=20)
+    for extra in ({"architecture": "dense"}, {"architecture": "dense", "early_stopping": True,
+                                                "validation_fraction": 0.1}, {}):
+        est = AutoencoderTransformer(**params, **extra)
+        with pytest.raises(TrainingDivergedError):
+            est.fit(X * 1000)
+        assert not hasattr(est, "model_")
