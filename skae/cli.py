@@ -206,11 +206,12 @@ class _Progress:
     def _cost(name):
         return _PCA_COST if name == "pca" else 1.0
 
-    def start(self, i, message):
+    def start(self, i, message, short):
+        """Fit ``i`` begins: ``message`` as a line of its own, ``short`` beside the bar."""
         if self.bar is None:
             log(f"[{i}/{len(self.jobs)}] {message}")
         else:
-            self.bar.set_description_str(f"[{i}/{len(self.jobs)}] {message}", refresh=True)
+            self.bar.set_description_str(f"[{i}/{len(self.jobs)}] {short}", refresh=True)
 
     def done(self, name):
         if self.bar is not None:
@@ -269,7 +270,8 @@ def _run_compare(args, dataset):
     progress = _Progress(jobs, bar=sys.stderr.isatty() and not args.verbose)
     try:
         for i, (k, name) in enumerate(jobs, start=1):
-            progress.start(i, f"fitting {name} with n_components={k} ({MODELS[name]})")
+            progress.start(i, f"fitting {name} with n_components={k} ({MODELS[name]})",
+                           f"fitting {name}, {k} numbers")
             found, estimators = compare_models([name], split, n_components=k, budget=budget,
                                                scale=scale)
             rows += found

@@ -26,7 +26,7 @@ __all__ = ["COLUMNS", "DATASETS", "DEFAULT_MODELS", "MODELS", "PRESETS", "SCALER
            "Dataset", "Split", "compare_models", "crossover", "dataset_from_file",
            "default_widths", "feature_errors", "figure_width", "make_model",
            "plot_feature_errors", "plot_reconstructions", "plot_sweep", "sweep_components",
-           "target_kind"]
+           "target_kind", "TIE"]
 
 #: Configurations ``skae compare`` knows beside the architectures by name.
 PRESETS = {

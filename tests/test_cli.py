@@ -357,7 +357,7 @@ def test_progress_bar_shows_the_time_left(capsys):
 
     progress = _Progress([(2, "pca"), (2, "residual"), (4, "residual")], bar=True)
     for i, name in enumerate(["pca", "residual", "residual"], start=1):
-        progress.start(i, f"fitting {name}")
+        progress.start(i, f"fitting {name} with n_components=2 (...)", f"fitting {name}")
         progress.done(name)
     progress.close()
     err = capsys.readouterr().err
