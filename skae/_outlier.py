@@ -33,7 +33,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     ----------
     estimator : AutoencoderTransformer, default=None
         The autoencoder (unfitted; a clone is fitted).  None means
-        ``AutoencoderTransformer()``: the blog's dense 32-number model.
+        ``AutoencoderTransformer()``, the default network with 32 numbers.
         Any architecture, training setting or callback of the transformer
         applies, and is searchable as ``estimator__<parameter>``.
     contamination : "auto" or float in (0, 0.5], default="auto"

@@ -1,0 +1,214 @@
+"""skae's outlier detector against scikit-learn's on the ODDS benchmark, PyOD's protocol.
+
+Usage::
+
+    python benchmarks/outliers.py [--odds-dir ../shared/data/odds] [--splits 10]
+        [--sets cardio,glass,...] [--methods skae,iforest,lof,ocsvm,ee,pca]
+        [--fpr 0.01,0.05,0.1]
+
+For each ODDS set and each of ``--splits`` random splits (``random_state`` 0,
+1, ...): 60% of the rows (outliers included, as in PyOD's benchmark) to fit,
+40% to test, both standardised with the training rows' means and deviations;
+then, per method, the test ROC AUC and the precision at n (n = the number of
+test outliers), averaged over the splits.  The methods: skae's
+``AutoencoderOutlierDetector(random_state=split)`` with its defaults,
+``IsolationForest``, ``LocalOutlierFactor(novelty=True)``, ``OneClassSVM``,
+``EllipticEnvelope`` (left out of a set where its covariance cannot be
+estimated) and PCA's reconstruction error at the width skae's detector uses.
+Prints the per-set table, each method's mean ROC AUC, mean precision, mean
+rank over the sets and mean fit seconds, PyOD's published column means
+(``pyod_2019_roc_auc.csv``, its own runs) as a reference, and the share of
+test inliers that ``AutoencoderOutlierDetector(fpr=rate)`` flags, against
+each rate of ``--fpr``.
+"""
+
+import argparse
+import os
+import statistics
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import scipy.io  # noqa: E402
+from sklearn.covariance import EllipticEnvelope  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
+from sklearn.ensemble import IsolationForest  # noqa: E402
+from sklearn.metrics import roc_auc_score  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.neighbors import LocalOutlierFactor  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.svm import OneClassSVM  # noqa: E402
+
+from skae import AutoencoderOutlierDetector  # noqa: E402
+
+DEFAULT_ODDS_DIR = Path(os.environ.get("SKAE_ODDS_DIR", "../shared/data/odds"))
+METHODS = ("skae", "iforest", "lof", "ocsvm", "ee", "pca")
+NAMES = {"skae": "skae detector", "iforest": "IsolationForest", "lof": "LOF (novelty)",
+         "ocsvm": "OneClassSVM", "ee": "EllipticEnvelope", "pca": "PCA error"}
+PYOD_COLUMNS = {"iforest": "IForest", "lof": "LOF", "ocsvm": "OCSVM", "pca": "PCA"}
+
+
+def load(folder, name):
+    data = scipy.io.loadmat(folder / f"{name}.mat")
+    return np.asarray(data["X"], dtype=np.float64), np.asarray(data["y"]).ravel().astype(int)
+
+
+class PCAError:
+    """Outlier score: minus PCA's mean squared reconstruction error at a width."""
+
+    def __init__(self, n_components):
+        self.pca = PCA(n_components)
+
+    def fit(self, X):
+        self.pca.fit(X)
+        return self
+
+    def score_samples(self, X):
+        return -np.mean((X - self.pca.inverse_transform(self.pca.transform(X))) ** 2, axis=1)
+
+
+def make(method, split, n_components):
+    if method == "skae":
+        return AutoencoderOutlierDetector(random_state=split)
+    if method == "iforest":
+        return IsolationForest(random_state=split)
+    if method == "lof":
+        return LocalOutlierFactor(novelty=True)
+    if method == "ocsvm":
+        return OneClassSVM()
+    if method == "ee":
+        return EllipticEnvelope(random_state=split)
+    return PCAError(n_components)
+
+
+def precision_at_n(y, abnormality):
+    n = int(y.sum())
+    top = np.argsort(-abnormality, kind="stable")[:n]
+    return float(y[top].mean()) if n else float("nan")
+
+
+def evaluate(X, y, split, methods, rates):
+    """ROC AUC, precision at n and fit seconds of each method on one split; inliers flagged."""
+    X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, random_state=split)
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    width = None
+    results = {}
+    for method in methods:
+        model = make(method, split, width)
+        start = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(X_train)
+                abnormality = -model.score_samples(X_test)
+        except (ValueError, np.linalg.LinAlgError):  # EllipticEnvelope: a singular covariance
+            continue
+        seconds = time.perf_counter() - start
+        if method == "skae":
+            width = model.estimator_.n_components_
+        if not np.all(np.isfinite(abnormality)):
+            continue
+        results[method] = (roc_auc_score(y_test, abnormality), precision_at_n(y_test, abnormality),
+                           seconds)
+        if method == "skae" and "pca" in methods and width is None:
+            width = model.estimator_.n_components_
+    flagged = {}
+    for rate in rates:
+        detector = AutoencoderOutlierDetector(fpr=rate, random_state=split).fit(X_train)
+        flagged[rate] = float(np.mean(detector.predict(X_test[y_test == 0]) == -1))
+    return results, flagged
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--odds-dir", type=Path, default=DEFAULT_ODDS_DIR)
+    parser.add_argument("--splits", type=int, default=10)
+    parser.add_argument("--sets", default=None, help="comma-separated names (default: all)")
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--fpr", default="0.01,0.05,0.1",
+                        help="rates for the false-positive check ('' for none)")
+    args = parser.parse_args()
+    sets = args.sets.split(",") if args.sets else sorted(p.stem for p in
+                                                        args.odds_dir.glob("*.mat"))
+    methods = [m for m in args.methods.split(",") if m]
+    if "pca" in methods:  # PCA's width is skae's: skae first
+        methods = ["skae"] + [m for m in methods if m != "skae"]
+    rates = [float(r) for r in args.fpr.split(",") if r]
+
+    import keras
+
+    keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # start the backend before any clock
+    print(f"{len(sets)} ODDS sets, {args.splits} splits each (60% fit / 40% test, "
+          f"standardised), Keras {keras.__version__} ({keras.backend.backend()})\n")
+    auc, prec, secs, flags = {}, {}, {}, {}
+    for name in sets:
+        X, y = load(args.odds_dir, name)
+        per = {m: [] for m in methods}
+        flagged = {r: [] for r in rates}
+        for split in range(args.splits):
+            results, shares = evaluate(X, y, split, methods, rates)
+            for m, values in results.items():
+                per[m].append(values)
+            for r, share in shares.items():
+                flagged[r].append(share)
+        auc[name] = {m: np.mean([v[0] for v in per[m]]) for m in methods if per[m]}
+        prec[name] = {m: np.mean([v[1] for v in per[m]]) for m in methods if per[m]}
+        secs[name] = {m: np.mean([v[2] for v in per[m]]) for m in methods if per[m]}
+        flags[name] = {r: np.mean(v) for r, v in flagged.items()}
+        cells = " ".join(f"{m} {auc[name][m]:.3f}" for m in methods if m in auc[name])
+        print(f"  {name}: ROC AUC {cells}", flush=True)
+
+    header = " | ".join(NAMES[m] for m in methods)
+    print(f"\nROC AUC, mean of {args.splits} splits\n")
+    print(f"| data | {header} |")
+    print("|---|" + "---|" * len(methods))
+    for name in sets:
+        best = max(auc[name].values())
+        cells = [("**%.3f**" if auc[name].get(m) == best else "%.3f") % auc[name][m]
+                 if m in auc[name] else "-" for m in methods]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+    def ranks(table):
+        out = {m: [] for m in methods}
+        for name in sets:
+            present = [m for m in methods if m in table[name]]
+            order = sorted(present, key=lambda m: -table[name][m])
+            for position, m in enumerate(order, start=1):
+                out[m].append(position)
+        return out
+
+    auc_ranks = ranks(auc)
+    print("\n| method | mean ROC AUC | mean precision at n | mean rank (ROC AUC) | sets | "
+          "mean fit s | PyOD 2019 mean ROC AUC |")
+    print("|---|---|---|---|---|---|---|")
+    import csv
+
+    with open(args.odds_dir / "pyod_2019_roc_auc.csv") as fh:
+        pyod = list(csv.DictReader(fh))
+    for m in methods:
+        present = [name for name in sets if m in auc[name]]
+        pyod_mean = (statistics.mean(float(r[PYOD_COLUMNS[m]]) for r in pyod
+                                     if r["Data"] in present) if m in PYOD_COLUMNS else None)
+        print(f"| {NAMES[m]} | {np.mean([auc[n][m] for n in present]):.3f} | "
+              f"{np.mean([prec[n][m] for n in present]):.3f} | "
+              f"{np.mean(auc_ranks[m]):.2f} | {len(present)} | "
+              f"{np.mean([secs[n][m] for n in present]):.2f} | "
+              f"{'-' if pyod_mean is None else f'{pyod_mean:.3f}'} |")
+    print("\n(mean ranks: 1 is best; EllipticEnvelope is ranked on the sets where it fits)")
+    if rates:
+        print("\nShare of test inliers flagged by AutoencoderOutlierDetector(fpr=rate), mean "
+              "over splits (the fitting rows hold the sets' outliers)\n")
+        print("| data | " + " | ".join(f"fpr={r:g}" for r in rates) + " |")
+        print("|---|" + "---|" * len(rates))
+        for name in sets:
+            print(f"| {name} | " + " | ".join(f"{flags[name][r]:.4f}" for r in rates) + " |")
+        print("| mean | " + " | ".join(f"{np.mean([flags[n][r] for n in sets]):.4f}"
+                                       for r in rates) + " |")
+
+
+if __name__ == "__main__":
+    main()
