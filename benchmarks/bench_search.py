@@ -35,11 +35,9 @@ HERE = Path(__file__).resolve().parent
 def child(reuse, data_dir, epochs):
     from sklearn.model_selection import GridSearchCV
 
-    from skae import AutoencoderTransformer, _training
+    from skae import AutoencoderTransformer
     from skae.datasets import load_mnist
 
-    if not reuse:
-        _training._TRAINERS.size = 0  # every trainer dropped as soon as it is given back
     X = load_mnist(data_dir, subset="test", return_X_y=True)[0][:8000]
     records = []
 
@@ -64,7 +62,8 @@ def child(reuse, data_dir, epochs):
 
 
 def run(reuse, data_dir, epochs):
-    env = dict(os.environ, PYTHONPATH=str(HERE.parent), TF_CPP_MIN_LOG_LEVEL="3")
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent), TF_CPP_MIN_LOG_LEVEL="3",
+               SKAE_KEPT_STEPS="2" if reuse else "0")  # 0: every fit compiles its own step
     out = subprocess.run(
         [sys.executable, __file__, "--child", "reuse" if reuse else "no-reuse",
          "--data-dir", str(data_dir), "--epochs", str(epochs)],

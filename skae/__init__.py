@@ -1,8 +1,7 @@
 """skae: a Keras autoencoder as a scikit-learn transformer."""
 
-from ._autoencoder import AutoencoderTransformer
+from ._autoencoder import AutoencoderTransformer, load
 from ._outlier import AutoencoderOutlierDetector
-from ._persistence import load
 from .exceptions import TrainingDivergedError
 
 __version__ = "0.2.0.dev0"

@@ -32,13 +32,17 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._persistence import SerializedKerasModel as _SerializedKerasModel  # noqa: F401 (skae 0.1 pickles)
 from ._settings import LOSSES, OPTIMIZERS, TrainingSettings
 from .architectures import ARCHITECTURES, get_architecture
-from .architectures._base import ACTIVATIONS, Architecture, from_legacy, legacy_settings
+from .architectures._base import (
+    ACTIVATIONS,
+    DEPRECATED_PARAMETERS,
+    Architecture,
+    from_legacy,
+    legacy_settings,
+)
 
-__all__ = ["AutoencoderTransformer"]
+__all__ = ["AutoencoderTransformer", "load"]
 
 _SEED_HIGH = np.iinfo(np.int32).max
-#: Parameters that became architecture settings in skae 0.2 (removed in 0.4).
-_DEPRECATED = ("hidden_layer_sizes", "activation", "image_shape")
 
 
 @contextlib.contextmanager
@@ -509,8 +513,8 @@ default="adam"
                     self.model_, X if train_rows is None else X[train_rows]):
                 if validation_rows is not None:
                     start_errors = self._row_errors(X[validation_rows])
-            self._train(X, budget, seed=train_seed, train_rows=train_rows,
-                        validation_rows=validation_rows, append=continuing)
+            self._train(X, budget, seed=train_seed, append=continuing,
+                        split=None if validation_rows is None else (train_rows, validation_rows))
             if start_errors is not None:
                 self._keep_start_unless_beaten(X, X[validation_rows], start_errors)
         return self
@@ -549,7 +553,7 @@ default="adam"
     def _resolve_architecture(self, n_features):
         """The architecture to build, with the deprecated parameters applied."""
         architecture = get_architecture(self.architecture)
-        legacy = {name: getattr(self, name) for name in _DEPRECATED
+        legacy = {name: getattr(self, name) for name in DEPRECATED_PARAMETERS
                   if not (isinstance(getattr(self, name), str)
                           and getattr(self, name) == "deprecated")}
         if legacy and isinstance(self.architecture, str) and self.architecture == "residual":
@@ -586,7 +590,7 @@ default="adam"
         self.history_ = {}
         self.n_iter_ = 0
         self._optimizer = None  # a new network gets a new optimizer in _train
-        self._trainer = None
+        self._stream_steps = None
 
     def _check_continuation(self, X):
         """What continuing the fitted network on `X` needs (warm start, partial_fit)."""
@@ -607,9 +611,14 @@ default="adam"
                 "changed since it was built. Set warm_start=False to build a new one."
             )
 
-    def _train(self, X, budget, *, seed, train_rows=None, validation_rows=None, append,
-               stream=False):
-        from ._training import make_optimizer, train
+    def _rebuild(self):
+        """A new network of the fitted one's structure (for a compiled step kept between fits)."""
+        return self.architecture_.build(self.n_features_in_, self.n_components_,
+                                        output_activation=self.output_activation_, seed=0)[0]
+
+    def _train(self, X, budget, *, seed, split=None, append, stream=False):
+        from ._step_cache import SHARED_STEPS, StreamSteps
+        from ._training import Network, make_optimizer, train
 
         if getattr(self, "_optimizer", None) is None or self._optimizer_name != self.optimizer:
             # first fit, after unpickling or loading, or another optimizer asked for
@@ -625,22 +634,20 @@ default="adam"
             early_stopping=budget["early_stopping"],
             n_iter_no_change=self.n_iter_no_change, tol=self.tol,
         )
-        # a partial_fit step is reused while what it was compiled for holds
-        key = (id(self._optimizer), settings.step_key())
-        cached = getattr(self, "_trainer", None)
         callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or ())]
-        history, best_epoch, trainer = train(
-            self.architecture_, self.model_, X, settings,
-            optimizer=self._optimizer, seed=seed, train_rows=train_rows,
-            validation_rows=validation_rows, callbacks=callbacks, stream=stream,
-            trainer=cached[1] if stream and cached is not None and cached[0] == key else None,
-            rebuild=lambda: self.architecture_.build(
-                self.n_features_in_, self.n_components_,
-                output_activation=self.output_activation_, seed=0)[0],
+        if stream:
+            steps = getattr(self, "_stream_steps", None)
+            if steps is None:  # a new network, or fitted by fit(), or loaded
+                steps = self._stream_steps = StreamSteps()
+        else:
+            steps, self._stream_steps = SHARED_STEPS, None
+        history, best_epoch = train(
+            Network(self.architecture_, self.model_, rebuild=self._rebuild), X, settings,
+            optimizer=self._optimizer, seed=seed, split=split, callbacks=callbacks,
+            steps=steps,
         )
         for callback in callbacks:
             callback.set_model(None)  # do not keep the training wrapper alive
-        self._trainer = (key, trainer) if stream else None
         if append:
             merged = {k: list(v) for k, v in self.history_.items()}
             for name, values in history.items():
@@ -762,7 +769,7 @@ default="adam"
                 self.architecture)
         except (TypeError, ValueError):
             return False
-        return hasattr(architecture, "sample_codes")
+        return architecture.can_sample
 
     @available_if(_can_sample)
     def sample(self, n_samples=1, random_state=None):
@@ -850,18 +857,18 @@ default="adam"
     # ------------------------------------------------------------- plumbing
 
     def onnx_shape_calculator(self):
-        """skl2onnx's hook: the shape calculator of :mod:`skae.onnx` (needs skae[onnx]).
+        """skl2onnx's hook: the shape calculator of :mod:`skae.onnx_export` (needs skae[onnx]).
 
         With it and :meth:`onnx_converter`, ``skl2onnx.to_onnx`` converts a
         fitted estimator, alone or in a pipeline, without registering anything.
         """
-        from .onnx import shape_calculator
+        from .onnx_export import shape_calculator
 
         return shape_calculator
 
     def onnx_converter(self):
-        """skl2onnx's hook: the converter of :mod:`skae.onnx` (needs skae[onnx])."""
-        from .onnx import convert
+        """skl2onnx's hook: the converter of :mod:`skae.onnx_export` (needs skae[onnx])."""
+        from .onnx_export import convert
 
         return convert
 
@@ -906,3 +913,57 @@ default="adam"
         from ._persistence import unpickle_state
 
         super().__setstate__(unpickle_state(state))
+
+
+def load(path):
+    """Load an estimator written by :meth:`AutoencoderTransformer.save`.
+
+    The network is read with Keras's ``safe_mode=True``, so a file cannot run
+    code on loading (a ``Lambda`` layer, for instance, is refused), and
+    nothing is unpickled.  Files written by skae 0.1 (format 1) load too.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+
+    Returns
+    -------
+    estimator : AutoencoderTransformer
+        The fitted estimator, ready to ``transform``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If `path` does not exist.
+    ValueError
+        If the file is corrupt, incomplete, of an unknown format version,
+        written by an incompatible Keras, unsafe, or inconsistent with its
+        metadata.  No estimator is returned then.
+
+    See Also
+    --------
+    AutoencoderTransformer.save : Write such a file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np, skae
+    >>> X = np.random.RandomState(0).rand(50, 6)
+    >>> est = skae.AutoencoderTransformer(2, epochs=2, random_state=0).fit(X)
+    >>> path = est.save(os.path.join(tempfile.mkdtemp(), "model.skae"))
+    >>> loaded = skae.load(path)
+    >>> bool(np.array_equal(loaded.transform(X), est.transform(X)))
+    True
+    """
+    from ._persistence import read_fitted
+
+    params, fitted, model = read_fitted(path, AutoencoderTransformer.__name__)
+    try:
+        estimator = AutoencoderTransformer(**params)
+        estimator._validate_params()
+    except Exception as exc:
+        raise ValueError(f"{path} is not a valid .skae file: {type(exc).__name__}: {exc}") from exc
+    estimator.__dict__.update(fitted)
+    estimator.model_ = model
+    return estimator

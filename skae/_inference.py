@@ -1,10 +1,11 @@
 """Running the autoencoder's networks on data, in fixed-shape blocks.
 
-Knows nothing about scikit-learn.  Inference always runs on blocks of a
-fixed number of rows (the last one zero-padded), so a row's result never
-depends on how many other rows were transformed with it.  A dense network on
-a CPU runs through NumPy (:func:`skae._fast.numpy_predictor`), every other one
-through Keras's ``predict_on_batch``.
+Knows nothing about scikit-learn or training.  Inference always runs on
+blocks of a fixed number of rows (the last one zero-padded), so a row's
+result never depends on how many other rows were transformed with it.  A
+dense network on a CPU runs through NumPy
+(:func:`skae._numpy_inference.numpy_predictor`), every other one through
+Keras's ``predict_on_batch``.
 """
 
 import contextlib
@@ -12,25 +13,23 @@ import logging
 import threading
 
 import numpy as np
-import scipy.sparse as sp
 
-from . import _backend, _fast
+from . import _backend
+from ._arrays import dense_float32
+from ._numpy_inference import NUMPY_BLOCK_ROWS, numpy_predictor
 
-__all__ = ["batch_predictor", "dense_float32", "mean_squared_errors", "predict_batched"]
+__all__ = ["INFERENCE_BATCH_SIZE", "batch_predictor", "mean_squared_errors", "predict_batched"]
+
+#: Rows per Keras inference call: fixed, so a row's output never depends on
+#: its neighbours.  The blog's batch size; not tuned (it serves the networks
+#: NumPy inference does not run: conv, sequence, variational, and any network
+#: on an accelerator).
+INFERENCE_BATCH_SIZE = 256
 
 #: Keras's JAX backend donates the model's variable buffers to each compiled
 #: call, so two threads predicting with one model at once would use each
 #: other's freed buffers; Keras inference is serialised on that backend.
 _JAX_INFERENCE_LOCK = threading.Lock()
-
-
-def dense_float32(block):
-    """A C-contiguous float32 NumPy copy (or view) of ``block``, densified."""
-    if sp.issparse(block):
-        block = block.toarray()
-    return np.ascontiguousarray(block, dtype=np.float32)
-
-
 class _PredictRetracingFilter(logging.Filter):
     """Drops TensorFlow's "triggered tf.function retracing" warning about Keras's predict step.
 
@@ -93,10 +92,10 @@ def batch_predictor(model):
     blocks of ``NUMPY_BLOCK_ROWS`` for a dense network on a CPU, Keras on
     blocks of ``INFERENCE_BATCH_SIZE`` otherwise.
     """
-    predict = _fast.numpy_predictor(model)
+    predict = numpy_predictor(model)
     if predict is not None:
-        return predict, _backend.NUMPY_BLOCK_ROWS
-    return _keras_predictor(model), _backend.INFERENCE_BATCH_SIZE
+        return predict, NUMPY_BLOCK_ROWS
+    return _keras_predictor(model), INFERENCE_BATCH_SIZE
 
 
 def _padded_blocks(X, block_rows):

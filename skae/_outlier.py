@@ -208,14 +208,14 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         return lambda scope=None, inputs=None: ["label", "scores"]
 
     def onnx_shape_calculator(self):
-        """skl2onnx's hook: the shape calculator of :mod:`skae.onnx` (needs skae[onnx])."""
-        from .onnx import shape_calculator
+        """skl2onnx's hook: the shape calculator of :mod:`skae.onnx_export` (needs skae[onnx])."""
+        from .onnx_export import shape_calculator
 
         return shape_calculator
 
     def onnx_converter(self):
-        """skl2onnx's hook: the converter of :mod:`skae.onnx` (needs skae[onnx])."""
-        from .onnx import convert
+        """skl2onnx's hook: the converter of :mod:`skae.onnx_export` (needs skae[onnx])."""
+        from .onnx_export import convert
 
         return convert
 

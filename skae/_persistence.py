@@ -1,7 +1,9 @@
 """Saving and loading estimators: ``.skae`` files, pickling, Keras models as bytes.
 
 Everything that writes or reads an :class:`~skae.AutoencoderTransformer`
-lives here.  Only the autoencoder (``model_``) is serialised, in Keras's
+lives here, except making the estimator from what a file holds
+(:func:`skae.load`, beside the estimator, so that this module never imports
+it).  Only the autoencoder (``model_``) is serialised, in Keras's
 native ``.keras`` format, and it is read back with ``safe_mode=True``, so a
 file cannot run code; the encoder and decoder are derived from it by the
 architecture.  Nothing is unpickled from a ``.skae`` file.
@@ -19,8 +21,10 @@ import zipfile
 
 import numpy as np
 
-__all__ = ["FORMAT_VERSION", "load", "model_from_bytes", "model_to_bytes", "pickle_state",
-           "save", "unpickle_state"]
+from .architectures._base import DEPRECATED_PARAMETERS
+
+__all__ = ["FORMAT_VERSION", "model_from_bytes", "model_to_bytes", "pickle_state",
+           "read_fitted", "save", "unpickle_state"]
 
 #: Version of the ``.skae`` layout written by :func:`save`; :func:`load` reads it and 1.
 FORMAT_VERSION = 2
@@ -30,8 +34,6 @@ _MODEL = "model.keras"
 #: Fitted attributes saved as JSON beside the network.
 _FITTED = ("n_features_in_", "feature_names_in_", "n_components_", "output_activation_", "loss_",
            "history_", "loss_curve_", "n_iter_", "best_epoch_", "architecture_")
-#: The estimator parameters of format 1 that are architecture settings now.
-_LEGACY_PARAMETERS = ("hidden_layer_sizes", "activation", "image_shape")
 
 
 def model_to_bytes(model):
@@ -74,7 +76,7 @@ def pickle_state(state):
     are rebuilt on demand.
     """
     state = dict(state)
-    for name in ("_optimizer", "_trainer"):
+    for name in ("_optimizer", "_stream_steps", "_trainer"):  # _trainer: skae 0.2.dev's
         state.pop(name, None)
     if "model_" in state:
         state["model_"] = SerializedKerasModel(model_to_bytes(state["model_"]))
@@ -91,9 +93,9 @@ def unpickle_state(state):
     if not isinstance(state.get("hidden_layer_sizes", "deprecated"), str):  # skae 0.1
         if "model_" in state:
             state = _upgrade_fitted(state, state)
-        state.update(_upgrade_params({k: state[k] for k in ("architecture", *_LEGACY_PARAMETERS)
+        state.update(_upgrade_params({k: state[k] for k in ("architecture", *DEPRECATED_PARAMETERS)
                                       if k in state}))
-        state.update(dict.fromkeys(_LEGACY_PARAMETERS, "deprecated"))
+        state.update(dict.fromkeys(DEPRECATED_PARAMETERS, "deprecated"))
     return state
 
 
@@ -219,7 +221,7 @@ def _upgrade_params(params):
     from .architectures._base import from_legacy
 
     params = dict(params)
-    legacy = {name: params.pop(name) for name in _LEGACY_PARAMETERS if name in params}
+    legacy = {name: params.pop(name) for name in DEPRECATED_PARAMETERS if name in params}
     name = params.get("architecture", "dense")
     upgraded = from_legacy(get_architecture(name), legacy)
     params["architecture"] = name if upgraded == get_architecture(name) else upgraded
@@ -241,54 +243,17 @@ def _upgrade_fitted(fitted, params):
     return fitted
 
 
-def load(path):
-    """Load an estimator written by :meth:`AutoencoderTransformer.save`.
+def read_fitted(path, class_name):
+    """The parameters, fitted attributes and network in a ``.skae`` file, checked.
 
-    The network is read with Keras's ``safe_mode=True``, so a file cannot run
-    code on loading (a ``Lambda`` layer, for instance, is refused), and
-    nothing is unpickled.  Files written by skae 0.1 (format 1) load too.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file.
-
-    Returns
-    -------
-    estimator : AutoencoderTransformer
-        The fitted estimator, ready to ``transform``.
-
-    Raises
-    ------
-    FileNotFoundError
-        If `path` does not exist.
-    ValueError
-        If the file is corrupt, incomplete, of an unknown format version,
-        written by an incompatible Keras, unsafe, or inconsistent with its
-        metadata.  No estimator is returned then.
-
-    See Also
-    --------
-    AutoencoderTransformer.save : Write such a file.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> import numpy as np, skae
-    >>> X = np.random.RandomState(0).rand(50, 6)
-    >>> est = skae.AutoencoderTransformer(2, epochs=2, random_state=0).fit(X)
-    >>> path = est.save(os.path.join(tempfile.mkdtemp(), "model.skae"))
-    >>> loaded = skae.load(path)
-    >>> bool(np.array_equal(loaded.transform(X), est.transform(X)))
-    True
+    Returns ``(params, fitted, model)`` for an estimator of ``class_name``
+    (format 1 upgraded); raises ``FileNotFoundError`` or ``ValueError`` as
+    :func:`skae.load` documents.  Making the estimator is its caller's.
     """
-    from ._autoencoder import AutoencoderTransformer
-
     path = os.fspath(path)
     metadata, model = _read(path)
-    if metadata.get("class") != AutoencoderTransformer.__name__:
-        raise ValueError(
-            f"{path} holds a {metadata.get('class')!r}, not an AutoencoderTransformer.")
+    if metadata.get("class") != class_name:
+        raise ValueError(f"{path} holds a {metadata.get('class')!r}, not an {class_name}.")
     try:
         params = dict(metadata["params"])
         fitted = dict(metadata["fitted"])
@@ -299,8 +264,6 @@ def load(path):
             fitted["architecture_"] = _architecture_from_json(fitted["architecture_"])
             if params.get("architecture") is not None:
                 params["architecture"] = _architecture_from_json(params["architecture"])
-        estimator = AutoencoderTransformer(**params)
-        estimator._validate_params()
         if "feature_names_in_" in fitted:
             fitted["feature_names_in_"] = np.asarray(fitted["feature_names_in_"], dtype=object)
         n_features, n_components = int(fitted["n_features_in_"]), int(fitted["n_components_"])
@@ -313,6 +276,4 @@ def load(path):
             f"{encoder.output_shape[-1]} components, its metadata says {n_features} and "
             f"{n_components}."
         )
-    estimator.__dict__.update(fitted)
-    estimator.model_ = model
-    return estimator
+    return params, fitted, model

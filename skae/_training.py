@@ -1,35 +1,93 @@
 """Training an autoencoder: one step, one call of Keras's ``fit``.
 
-Knows nothing about scikit-learn.  :func:`train` takes the networks of an
-architecture, the data and a :class:`~skae._settings.TrainingSettings`, and
-runs Keras's ``fit`` on an :class:`AutoencoderTrainer` with Keras's own
-callbacks (``EarlyStopping(restore_best_weights=True)``,
-``TerminateOnNaN``), losses and optimizer lookup.  How batches reach the step
-and how it is compiled is the plan of :func:`skae._fast.plan_training`.
-All randomness comes from the seed passed in: the batch order is drawn from
-a private :class:`numpy.random.Generator`, so training never reads or
-advances a global random state.
+:func:`train` takes a :class:`Network`, the data and a
+:class:`~skae._settings.TrainingSettings`, and runs Keras's ``fit`` on an
+:class:`AutoencoderTrainer` with Keras's own callbacks
+(``EarlyStopping(restore_best_weights=True)``, ``TerminateOnNaN``), losses
+and optimizer lookup.  It asks :mod:`skae._plan` how the fit runs,
+:mod:`skae._step_cache` for a compiled step kept from an earlier fit, and
+:mod:`skae._feeding` to deliver the batches and run the loop.  All
+randomness comes from the seed passed in: the batch order is drawn from a
+private :class:`numpy.random.Generator`, so training never reads or advances
+a global random state.
+
+Knows nothing about scikit-learn or the estimator's parameters.
 """
 
-import collections
-import json
-import math
-import threading
+import dataclasses
 
 import keras
 import numpy as np
-import scipy.sparse as sp
 
-from . import _backend, _fast
-from ._inference import dense_float32
+from . import _backend, _plan
+from ._arrays import dense_float32, densify_at_once
+from ._feeding import epoch_plans, make_feed, run_fit
+from ._step_cache import SHARED_STEPS, Job
 from .exceptions import TrainingDivergedError
 
-__all__ = ["AutoencoderTrainer", "make_optimizer", "restore_state", "snapshot_state", "train"]
+__all__ = ["AutoencoderTrainer", "Network", "make_optimizer", "restore_state", "snapshot_state",
+           "train"]
 
 
 def make_optimizer(name, learning_rate):
     """A fresh Keras optimizer of the named kind (``keras.optimizers.get``)."""
     return keras.optimizers.get({"class_name": name, "config": {"learning_rate": learning_rate}})
+
+
+@dataclasses.dataclass(frozen=True)
+class Network:
+    """The autoencoder one fit trains, with the kind that built it.
+
+    Attributes
+    ----------
+    architecture : skae.architectures.Architecture
+        The kind that built ``model`` (its training hooks).
+    model : keras.Model
+        The autoencoder, trained in place.
+    rebuild : callable or None
+        Returns a new network of the same structure (any weights), so that a
+        compiled step can be kept for later fits of such networks; None when
+        the step may not be kept.
+    """
+
+    architecture: object
+    model: object
+    rebuild: object = None
+
+
+class _BuiltInTerms:
+    """The estimator's own training terms, through the kind's training hooks.
+
+    Wraps a kind: input noise (``noise_stddev``, clipped to [0, 1] for
+    sigmoid outputs) is added before the kind's
+    :meth:`~skae.architectures.Architecture.training_code`, and the code's L1
+    norm (``activity_l1``) is a loss term named ``"l1"`` before the kind's
+    own terms.  The trainer sees one object with the kind's hooks.
+    """
+
+    def __init__(self, architecture, settings):
+        self.architecture, self.settings = architecture, settings
+        self.loss_terms = (*(("l1",) if settings.activity_l1 else ()), *architecture.loss_terms)
+
+    def split(self, autoencoder):
+        return self.architecture.split(autoencoder)
+
+    def training_callbacks(self, autoencoder, X, rows):
+        return self.architecture.training_callbacks(autoencoder, X, rows)
+
+    def training_code(self, autoencoder, x, *, training, seed_generator=None):
+        settings = self.settings
+        if training and settings.noise_stddev > 0:
+            x = x + keras.random.normal(keras.ops.shape(x), stddev=settings.noise_stddev,
+                                        seed=seed_generator)
+            if settings.clip_noise:
+                x = keras.ops.clip(x, 0.0, 1.0)
+        code, terms = self.architecture.training_code(
+            autoencoder, x, training=training, seed_generator=seed_generator)
+        if settings.activity_l1:
+            l1 = settings.activity_l1 * keras.ops.sum(keras.ops.abs(code), axis=-1)
+            terms = {"l1": l1, **terms}
+        return code, terms
 
 
 class AutoencoderTrainer(keras.Model):
@@ -44,9 +102,9 @@ class AutoencoderTrainer(keras.Model):
     code, and the architecture's own terms (see
     :meth:`skae.architectures.Architecture.training_code`).  With more than
     one term, each is logged by name (``history_["reconstruction"]``, ...).
-    In training, Gaussian noise of ``noise_stddev`` is added to the encoder's
-    input (clipped to [0, 1] when ``clip_noise``); the target stays the clean
-    row.  The wrapper is never saved: the autoencoder is.
+    Input noise and the L1 term come through the kind's hooks
+    (:class:`_BuiltInTerms`); the target stays the clean row.  The wrapper
+    is never saved: the autoencoder is.
     """
 
     def __init__(self, architecture, autoencoder, settings, *, data=None, seed=0):
@@ -69,7 +127,7 @@ class AutoencoderTrainer(keras.Model):
             # The one place skae touches a private Keras attribute;
             # tests/test_scaling.py runs two worker processes through it.
             self._distribute_strategy = None
-        self.architecture = architecture
+        self.architecture = _BuiltInTerms(architecture, settings)
         self.autoencoder = autoencoder
         # public, like the rest of the wrapper: callbacks may read them
         self.encoder, self.decoder = architecture.split(autoencoder)
@@ -78,27 +136,17 @@ class AutoencoderTrainer(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(int(seed))
         self.data = None if data is None else keras.Variable(
             data, trainable=False, dtype="float32", name="training_data")
-        names = ["reconstruction", *(["l1"] if settings.activity_l1 else []),
-                 *getattr(architecture, "loss_terms", ())]
+        names = ["reconstruction", *self.architecture.loss_terms]
         self.term_trackers = [keras.metrics.Mean(name=n) for n in names] if len(names) > 1 else []
 
     def call(self, inputs, training=False):
         rows, weights = inputs
         x = rows if self.data is None else keras.ops.take(
             self.data, keras.ops.cast(rows, "int32"), axis=0)
-        x_in = x
-        if training and self.settings.noise_stddev > 0:
-            x_in = x + keras.random.normal(keras.ops.shape(x), stddev=self.settings.noise_stddev,
-                                           seed=self.seed_generator)
-            if self.settings.clip_noise:
-                x_in = keras.ops.clip(x_in, 0.0, 1.0)
         code, extra = self.architecture.training_code(
-            self.autoencoder, x_in, training=training, seed_generator=self.seed_generator)
+            self.autoencoder, x, training=training, seed_generator=self.seed_generator)
         reconstruction = self.decoder(code, training=training)
-        terms = [self.loss_fn(x, reconstruction)]
-        if self.settings.activity_l1:
-            terms.append(self.settings.activity_l1 * keras.ops.sum(keras.ops.abs(code), axis=-1))
-        terms.extend(extra.values())
+        terms = [self.loss_fn(x, reconstruction), *extra.values()]
         per_sample = terms[0]
         for term in terms[1:]:
             per_sample = per_sample + term
@@ -133,80 +181,10 @@ class AutoencoderTrainer(keras.Model):
             variable.assign(value)
 
 
-def _normalized_weights(n, batch_size, length):
-    """Weights of ``length`` rows cut into batches, the first ``n`` real.
-
-    Each batch's real rows weigh one over their number, padding rows zero, so
-    a batch's weights sum to one and the weighted sum of per-sample losses is
-    the mean over the batch's real rows.
-    """
-    weights = np.zeros(length, dtype=np.float32)
-    for start in range(0, n, batch_size):
-        stop = min(start + batch_size, n)
-        weights[start:stop] = 1.0 / (stop - start)
-    return weights
-
-
-def _epoch_plans(rows, batch_size, epochs, shuffle, rng):
-    """Row indices and weights of every step, padded to full batches."""
-    n = len(rows)
-    steps = math.ceil(n / batch_size)
-    padded = steps * batch_size
-    indices = np.zeros((epochs, padded), dtype=np.int32)
-    for epoch in range(epochs):
-        indices[epoch, :n] = rows[rng.permutation(n)] if shuffle else rows
-    weights = np.tile(_normalized_weights(n, batch_size, padded), epochs)
-    return indices.reshape(-1), weights, steps
-
-
-class _RowBatches(keras.utils.PyDataset):
-    """Batches ``((rows, weights),)`` of dense float32 rows of ``X`` (sparse or dense)."""
-
-    def __init__(self, X, indices, weights, batch_size):
-        super().__init__()
-        self.X, self.indices, self.weights, self.batch_size = X, indices, weights, batch_size
-
-    def __len__(self):
-        return math.ceil(len(self.indices) / self.batch_size)
-
-    def __getitem__(self, i):
-        sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
-        return ((dense_float32(self.X[self.indices[sl]]), self.weights[sl]),)
-
-
-def _feed(plan, X, indices, weights, batch_size, validation_rows):
-    """Keras ``fit`` arguments that deliver the plan's batches (and validation batches)."""
-    def batched(arrays, size):
-        return _fast.index_batches(arrays, size, eager=plan.run_eagerly)
-
-    if plan.feed == "gather":
-        kwargs = batched((indices, weights), batch_size)
-    elif plan.feed == "arrays":
-        # A chunk for partial_fit, made dense and copied once in the plan's row
-        # order: its memory is the caller's choice of chunk size.  (A PyDataset
-        # would not copy, but the reused trainer keeps every PyDataset it was
-        # given alive, with its chunk, for as long as the trainer lives.)
-        kwargs = batched((dense_float32(X)[indices], weights), batch_size)
-    else:
-        kwargs = {"x": _RowBatches(X, indices, weights, batch_size)}
-    if validation_rows is not None and len(validation_rows):
-        rows = np.asarray(validation_rows, dtype=np.int32)
-        val_weights = _normalized_weights(len(rows), batch_size, len(rows))
-        if plan.feed == "gather":
-            validation = batched((rows, val_weights), batch_size)
-            if "batch_size" in validation:  # arrays: Keras batches them
-                kwargs["validation_data"] = (validation["x"], None)
-                kwargs["validation_batch_size"] = batch_size
-            else:
-                kwargs["validation_data"] = validation["x"]
-        else:
-            kwargs["validation_data"] = _RowBatches(X, rows, val_weights, batch_size)
-    return kwargs
-
-
-def _new_trainer(architecture, autoencoder, settings, plan, optimizer, *, data, seed):
+def _new_trainer(network, settings, plan, optimizer, *, data, seed):
     """A compiled :class:`AutoencoderTrainer` with a built optimizer."""
-    trainer = AutoencoderTrainer(architecture, autoencoder, settings, data=data, seed=seed)
+    trainer = AutoencoderTrainer(network.architecture, network.model, settings, data=data,
+                                 seed=seed)
     trainer.compile(optimizer=optimizer, steps_per_execution=plan.steps_per_execution,
                     jit_compile=plan.jit_compile, run_eagerly=plan.run_eagerly)
     # Every variable exists by now (the networks are built, the wrapper
@@ -218,211 +196,8 @@ def _new_trainer(architecture, autoencoder, settings, plan, optimizer, *, data, 
     return trainer
 
 
-# ------------------------------------------------- compiled steps, reused
-# A new estimator builds new networks, and a new network's training step
-# used to be traced and compiled again at each fit: about 1.5 s on
-# TensorFlow and 0.4 s on JAX, paid by every fit of a search.  A fit whose
-# step is compiled (not eager, not streamed, no distribution, data of at
-# most SMALL_DENSE_VALUES values) trains instead a trainer kept from an
-# earlier fit of a network of the same structure and settings: the network's
-# weights and optimizer state are copied in before and out after, the data
-# into the trainer's data variable (rows padded to a multiple of
-# _REUSE_ROWS, so the folds of a cross-validation, which differ by a row,
-# share one), and the step's seed reset.  At most _REUSE_MAX trainers are
-# kept, the least recently used dropped first; each holds a copy of its last
-# data (at most 64 MiB).
-
-#: Rows of a reused trainer's data variable are a multiple of this.
-_REUSE_ROWS = 512
-
-#: Trainers kept for reuse.
-_REUSE_MAX = 2
-
-
-class _TrainerPool:
-    """Trainers by key, each taken out while a fit uses it (thread-safe)."""
-
-    def __init__(self, size):
-        self.size = size
-        self._lock = threading.Lock()
-        self._trainers = collections.OrderedDict()
-
-    def take(self, key):
-        with self._lock:
-            return self._trainers.pop(key, None)
-
-    def give(self, key, trainer):
-        with self._lock:
-            self._trainers[key] = trainer
-            while len(self._trainers) > self.size:
-                self._trainers.popitem(last=False)
-
-    def clear(self):
-        with self._lock:
-            self._trainers.clear()
-
-
-_TRAINERS = _TrainerPool(_REUSE_MAX)
-
-
-def _structure(model):
-    """What a network's compiled step depends on: its layers, activations and weight shapes.
-
-    Read from the layers rather than from ``get_config``, which imports
-    TensorFlow on every backend (2.5 s on JAX).  The architecture's settings
-    are part of the key too (strides, padding and the like follow from them).
-    """
-    layers = []
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            layers.append((layer.name, _structure(layer)))
-        else:
-            activation = getattr(layer, "activation", None)
-            layers.append((type(layer).__qualname__, layer.name,
-                           getattr(activation, "__name__", repr(activation)),
-                           [tuple(v.shape) for v in layer.weights]))
-    return layers
-
-
-def _reuse_key(architecture, autoencoder, X, settings, plan, optimizer, batch_size):
-    """What a reused trainer must share with this fit, or None if it is not reused."""
-    if (plan.feed != "gather" or plan.run_eagerly or _backend.distributed()
-            or X.shape[0] * X.shape[1] > _backend.SMALL_DENSE_VALUES):
-        return None
-    params = architecture.get_params(deep=True)
-    return (
-        keras.backend.backend(), type(architecture).__qualname__,
-        json.dumps({k: v if isinstance(v, (int, float, str, bool, tuple, list, type(None)))
-                    else type(v).__qualname__ for k, v in sorted(params.items())}),
-        repr(_structure(autoencoder)),
-        settings.step_key(), plan, type(optimizer).__qualname__, batch_size,
-        -(-X.shape[0] // _REUSE_ROWS) * _REUSE_ROWS, X.shape[1],
-    )
-
-
-def _padded_rows(X):
-    """``X`` as float32 with zero rows appended up to a multiple of ``_REUSE_ROWS``."""
-    data = np.zeros((-(-X.shape[0] // _REUSE_ROWS) * _REUSE_ROWS, X.shape[1]), np.float32)
-    for start in range(0, X.shape[0], _REUSE_ROWS):  # sparse data densified a block at a time
-        block = dense_float32(X[start:start + _REUSE_ROWS])
-        data[start:start + len(block)] = block
-    return data
-
-
-def _counterparts(trainer, autoencoder):
-    """``autoencoder``'s variables in the order of ``trainer``'s trainable ones."""
-    position = {id(v): i for i, v in enumerate(trainer.autoencoder.weights)}
-    return [autoencoder.weights[position[id(v)]] for v in trainer.trainable_variables]
-
-
-def _copy_state(source, target):
-    """Assign the weights and optimizer variables of ``source`` to ``target``.
-
-    Each is ``(network, optimizer)``, of the same structure, the optimizers
-    built on corresponding variables (see :func:`_counterparts`).
-    """
-    (model, optimizer), (model_to, optimizer_to) = source, target
-    for values, variables in ((model.weights, model_to.weights),
-                              (optimizer.variables, optimizer_to.variables)):
-        for value, variable in zip(values, variables, strict=True):
-            variable.assign(_backend.to_numpy(value))
-
-
-def _load(trainer, autoencoder, optimizer):
-    """Copy the weights and optimizer state of a fit into a reused trainer."""
-    if not optimizer.built:
-        optimizer.build(_counterparts(trainer, autoencoder))
-    _copy_state((autoencoder, optimizer), (trainer.autoencoder, trainer.optimizer))
-
-
-def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows=None,
-          validation_rows=None, callbacks=(), stream=False, trainer=None, rebuild=None):
-    """Train ``autoencoder`` to reconstruct rows of ``X``.
-
-    Parameters
-    ----------
-    architecture : skae.architectures.Architecture
-        The kind that built the networks (its :meth:`training_code`).
-    autoencoder : keras.Model
-        The network the architecture built (trained in place).
-    X : ndarray or scipy sparse CSR matrix of shape (n_samples, n_features)
-        Data.
-    settings : skae._settings.TrainingSettings
-        How to train.
-    optimizer : keras.optimizers.Optimizer
-        The optimizer (its state carries over between calls).
-    seed : int
-        Seed of the batch order and of the step's random numbers.
-    train_rows, validation_rows : ndarray of int, default=None
-        Rows of ``X`` to train on (all by default) and to compute
-        ``val_loss`` on after each epoch (none by default).
-    callbacks : sequence of keras.callbacks.Callback
-        Further callbacks for ``fit``.
-    stream : bool, default=False
-        A ``partial_fit`` chunk: the returned trainer can be passed back as
-        ``trainer`` for the next chunk, which then does not compile again.
-    trainer : AutoencoderTrainer, default=None
-        A trainer from an earlier ``stream=True`` call with the same
-        networks, optimizer and :meth:`~skae._settings.TrainingSettings.step_key`.
-    rebuild : callable, default=None
-        Returns a new network of the same structure as ``autoencoder`` (any
-        weights): with it, a compiled step may be kept for later fits of
-        networks of this structure, and one kept from an earlier fit used.
-
-    Returns
-    -------
-    history : dict of str to list of float
-        Keras's history (``loss``; ``val_loss`` with validation rows; each
-        loss term when there are several).
-    best_epoch : int
-        Epoch (1-based) whose weights the networks hold at the end.
-    trainer : AutoencoderTrainer
-        The trainer used.
-
-    Raises
-    ------
-    skae.TrainingDivergedError
-        If the loss or the weights became NaN or infinite.
-    """
-    rows = np.arange(X.shape[0]) if train_rows is None else np.asarray(train_rows)
-    batch_size = min(settings.batch_size, len(rows))
-    rng = np.random.default_rng(seed)
-    indices, weights, steps = _epoch_plans(rows, batch_size, settings.epochs, settings.shuffle, rng)
-    step_seed = int(rng.integers(np.iinfo(np.int32).max))
-    plan = _fast.plan_training(
-        n_rows=len(rows), n_features=X.shape[1], steps=steps, epochs=settings.epochs,
-        stream=stream, xla_on_cpu=architecture.xla_on_cpu,
-        sparse=sp.issparse(X) and X.shape[0] * X.shape[1] > _backend.SMALL_DENSE_VALUES,
-        noise=settings.noise_stddev > 0,
-    )
-    reuse_key = None if trainer is not None or rebuild is None else _reuse_key(
-        architecture, autoencoder, X, settings, plan, optimizer, batch_size)
-    if reuse_key is not None:
-        trainer = _TRAINERS.take(reuse_key)
-        if trainer is None:
-            # private networks of the same structure, so that the compiled
-            # step can outlive this estimator and serve the next one
-            # (keras.models.clone_model would do, but it imports TensorFlow
-            # on every backend: 1.7 s on JAX)
-            private = rebuild()
-            if _structure(private) == _structure(autoencoder):
-                trainer = _new_trainer(
-                    architecture, private, settings, plan,
-                    optimizer.__class__.from_config(optimizer.get_config()),
-                    data=_padded_rows(X), seed=step_seed)
-            else:  # e.g. a network loaded from an older file: trained as it is
-                reuse_key = None
-        else:
-            trainer.data.assign(_padded_rows(X))
-            state = trainer.seed_generator.state
-            state.assign(np.asarray([step_seed, 0], dtype=state.dtype))
-        if reuse_key is not None:
-            _load(trainer, autoencoder, optimizer)
-    if trainer is None:
-        trainer = _new_trainer(
-            architecture, autoencoder, settings, plan, optimizer, seed=step_seed,
-            data=dense_float32(X) if plan.feed == "gather" else None)
-
+def _callbacks(network, X, rows, settings, validation_rows):
+    """Keras's callbacks of a fit, the kind's after early stopping's; and the stopper."""
     stopper = None
     if settings.early_stopping:
         has_validation = validation_rows is not None and len(validation_rows)
@@ -441,18 +216,85 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
     # RuntimeError, "Array has been deleted", instead of TrainingDivergedError;
     # tests/test_reliability.py).
     stop_on_nan.async_safe = _backend.backend() == "tensorflow"
-    keras_history = _fast.fit_function(trainer, plan)(
-        epochs=settings.epochs, steps_per_epoch=steps, shuffle=False, verbose=settings.verbose,
-        callbacks=[stop_on_nan, *([stopper] if stopper else []),
-                   *architecture.training_callbacks(trainer.autoencoder, X, rows), *callbacks],
-        **_feed(plan, X, indices, weights, batch_size, validation_rows),
+    kind = network.architecture.training_callbacks(network.model, X, rows)
+    return [stop_on_nan, *([stopper] if stopper else []), *kind], stopper
+
+
+def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
+          steps=SHARED_STEPS):
+    """Train ``network.model`` to reconstruct rows of ``X``.
+
+    Parameters
+    ----------
+    network : Network
+        The autoencoder (trained in place) and the kind that built it.
+    X : ndarray or scipy sparse CSR matrix of shape (n_samples, n_features)
+        Data.
+    settings : skae._settings.TrainingSettings
+        How to train.
+    optimizer : keras.optimizers.Optimizer
+        The optimizer (its state carries over between calls).
+    seed : int
+        Seed of the batch order and of the step's random numbers.
+    split : (ndarray of int, ndarray of int), default=None
+        Rows of ``X`` to train on and to compute ``val_loss`` on after each
+        epoch; by default all rows, and none.
+    callbacks : sequence of keras.callbacks.Callback
+        Further callbacks for ``fit``.
+    steps : skae._step_cache.SharedSteps or skae._step_cache.StreamSteps
+        Where a compiled step may be found and kept: the shared pool
+        (``fit``), or an estimator's :class:`~skae._step_cache.StreamSteps`
+        (``partial_fit`` chunks, fed as arrays).
+
+    Returns
+    -------
+    history : dict of str to list of float
+        Keras's history (``loss``; ``val_loss`` with validation rows; each
+        loss term when there are several).
+    best_epoch : int
+        Epoch (1-based) whose weights the networks hold at the end.
+
+    Raises
+    ------
+    skae.TrainingDivergedError
+        If the loss or the weights became NaN or infinite.
+    """
+    train_rows, validation_rows = split if split is not None else (None, None)
+    rows = np.arange(X.shape[0]) if train_rows is None else np.asarray(train_rows)
+    batch_size = min(settings.batch_size, len(rows))
+    rng = np.random.default_rng(seed)
+    indices, weights, steps_per_epoch = epoch_plans(
+        rows, batch_size, settings.epochs, settings.shuffle, rng)
+    step_seed = int(rng.integers(np.iinfo(np.int32).max))
+    plan = _plan.plan_training(
+        network=network.model, n_rows=len(rows), n_features=X.shape[1],
+        steps=steps_per_epoch, epochs=settings.epochs, stream=steps.streams,
+        sparse=not densify_at_once(X), noise=settings.noise_stddev > 0,
     )
-    if reuse_key is not None:
-        _copy_state((trainer.autoencoder, trainer.optimizer), (autoencoder, optimizer))
-        _TRAINERS.give(reuse_key, trainer)
+    job = Job(network=network, X=X, settings=settings, plan=plan, optimizer=optimizer,
+              batch_size=batch_size, seed=step_seed)
+    trainer = None if network.rebuild is None and not steps.streams else steps.acquire(
+        job, lambda model, fresh_optimizer, data: _new_trainer(
+            Network(network.architecture, model), settings, plan, fresh_optimizer,
+            data=data, seed=step_seed))
+    if trainer is None:
+        trainer = _new_trainer(network, settings, plan, optimizer, seed=step_seed,
+                               data=dense_float32(X) if plan.feed == "gather" else None)
+    own, stopper = _callbacks(Network(network.architecture, trainer.autoencoder), X, rows,
+                              settings, validation_rows)
+    try:
+        keras_history = run_fit(
+            trainer, plan, make_feed(plan, X, indices, weights, batch_size, validation_rows),
+            epochs=settings.epochs, steps_per_epoch=steps_per_epoch, verbose=settings.verbose,
+            callbacks=[*own, *callbacks],
+        )
+    except BaseException:
+        steps.release(job, trainer, failed=True)
+        raise
+    steps.release(job, trainer)
     history = {key: [float(v) for v in values] for key, values in keras_history.history.items()}
     if not np.all(np.isfinite(history["loss"])) or not all(
-        np.all(np.isfinite(_backend.to_numpy(w))) for w in trainer.trainable_weights
+        np.all(np.isfinite(_backend.to_numpy(w))) for w in network.model.trainable_weights
     ):
         raise TrainingDivergedError(
             f"Training diverged: the loss became {history['loss'][-1]} at epoch "
@@ -461,7 +303,7 @@ def train(architecture, autoencoder, X, settings, *, optimizer, seed, train_rows
             "activity_l1. The estimator was left as it was before this fit."
         )
     best_epoch = stopper.best_epoch + 1 if stopper else len(history["loss"])
-    return history, best_epoch, trainer
+    return history, best_epoch
 
 
 def snapshot_state(model, optimizer=None):

@@ -272,14 +272,14 @@ def test_deep_dense_architecture(digits):
 def test_partial_fit_follows_changed_training_parameters(digits):
     X, _ = digits
     est = small().partial_fit(X)
-    first_trainer = est._trainer[1]
+    first_trainer = est._stream_steps._trainer
     est.partial_fit(X)
-    assert est._trainer[1] is first_trainer  # compiled once for a stream
+    assert est._stream_steps._trainer is first_trainer  # compiled once for a stream
     est.set_params(noise_stddev=0.2).partial_fit(X)
-    assert est._trainer[1] is not first_trainer and est._trainer[1].settings.noise_stddev == 0.2
+    assert est._stream_steps._trainer is not first_trainer and est._stream_steps._trainer.settings.noise_stddev == 0.2
     est.set_params(optimizer="sgd").partial_fit(X)
     assert type(est._optimizer).__name__ == "SGD"
-    assert est._trainer[1].optimizer is est._optimizer
+    assert est._stream_steps._trainer.optimizer is est._optimizer
     assert est.n_iter_ == 4
 
 

@@ -212,10 +212,10 @@ def test_clone_before_and_after_fit(digits):
 @pytest.mark.parametrize("densified", ["once", "per batch"])
 def test_sparse_input_matches_dense(digits, densified, monkeypatch):
     sp = pytest.importorskip("scipy.sparse")
-    from skae import _backend
+    from skae import _arrays
 
     if densified == "per batch":  # as sparse data too large to densify at once is
-        monkeypatch.setattr(_backend, "SMALL_DENSE_VALUES", 0)
+        monkeypatch.setattr(_arrays, "SMALL_DENSE_VALUES", 0)
     X, _ = digits
     # Sparse data too large to densify at once starts the default network from a PCA of
     # the sparse matrix itself, equal to the dense one's up to rounding; the blog's kind

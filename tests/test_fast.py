@@ -1,4 +1,4 @@
-"""The fast paths of skae._fast against plain Keras (the switch off)."""
+"""The faster paths (skae._plan, _feeding, _step_cache, _numpy_inference) against plain Keras."""
 
 import logging
 import warnings
@@ -7,8 +7,17 @@ import keras
 import numpy as np
 import pytest
 
-from skae import AutoencoderTransformer, _backend, _fast
-from skae._inference import _RETRACING_FILTER, batch_predictor, mean_squared_errors, predict_batched
+from skae import AutoencoderTransformer, _feeding, _numpy_inference, _plan, _step_cache
+from skae._activations import ACTIVATIONS as REGISTRY
+from skae._backend import to_numpy
+from skae._inference import (
+    _RETRACING_FILTER,
+    INFERENCE_BATCH_SIZE,
+    batch_predictor,
+    mean_squared_errors,
+    predict_batched,
+)
+from skae._numpy_inference import NUMPY_BLOCK_ROWS
 from skae.architectures import ACTIVATIONS, Conv, Dense
 
 
@@ -21,8 +30,11 @@ def _randomize(model, rng):
 # ---------------------------------------------------------- NumPy inference
 
 
-def test_numpy_activations_cover_the_accepted_activations():
-    assert set(_fast.NUMPY_ACTIVATIONS) == set(ACTIVATIONS)
+def test_every_accepted_activation_has_keras_numpy_and_onnx_forms():
+    assert ACTIVATIONS == frozenset(REGISTRY)  # the kinds accept what the registry holds
+    for name, entry in REGISTRY.items():
+        assert entry.name == name and callable(entry.numpy) and callable(entry.onnx)
+        assert keras.activations.get(name) is not None
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
@@ -46,15 +58,15 @@ def test_numpy_inference_matches_keras_for_every_activation(activation):
     X = (3 * rng.normal(size=(150, 12))).astype(np.float32)
     Z = (3 * rng.normal(size=(150, 3))).astype(np.float32)
     for network, data in [(encoder, X), (decoder, Z), (model, X)]:
-        steps = _fast.dense_steps(network)
+        steps = _numpy_inference.dense_steps(network)
         assert steps is not None and [name for _, _, name in steps][-1] == activation
-        assert batch_predictor(network)[1] == _backend.NUMPY_BLOCK_ROWS  # the NumPy path
+        assert batch_predictor(network)[1] == NUMPY_BLOCK_ROWS  # the NumPy path
         expected = np.asarray(network.predict_on_batch(data))
         got = predict_batched(network, data, expected.shape[1])
         assert got.dtype == np.float32
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
-        with _fast.plain_keras():  # the switch off: Keras's predict_on_batch
-            assert batch_predictor(network)[1] == _backend.INFERENCE_BATCH_SIZE
+        with _plan.plain_keras():  # the switch off: Keras's predict_on_batch
+            assert batch_predictor(network)[1] == INFERENCE_BATCH_SIZE
             plain = predict_batched(network, data, expected.shape[1])
         np.testing.assert_allclose(got, plain, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
 
@@ -63,7 +75,7 @@ def test_to_numpy_copies_a_variable_without_numpy_warnings():
     variable = keras.Variable(np.arange(6, dtype=np.float32).reshape(2, 3))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # NumPy 2's DeprecationWarning for np.array(variable)
-        value = _backend.to_numpy(variable)
+        value = to_numpy(variable)
     np.testing.assert_array_equal(value, np.arange(6).reshape(2, 3))
     variable.assign(np.zeros((2, 3), np.float32))
     np.testing.assert_array_equal(value, np.arange(6).reshape(2, 3))  # a copy, not a view
@@ -94,16 +106,16 @@ def test_mean_squared_errors_match_predictions():
 def test_other_networks_run_through_keras():
     model, encoder, decoder = Conv(filters=(4,)).build(64, 4, output_activation="sigmoid", seed=0)
     for network in (model, encoder, decoder):
-        assert _fast.dense_steps(network) is None
-        assert batch_predictor(network)[1] == _backend.INFERENCE_BATCH_SIZE
+        assert _numpy_inference.dense_steps(network) is None
+        assert batch_predictor(network)[1] == INFERENCE_BATCH_SIZE
     inputs = keras.Input((5,))  # a layer the NumPy path does not know, in a dense chain
     outputs = keras.layers.Dense(2)(keras.layers.Dropout(0.5)(keras.layers.Dense(4)(inputs)))
-    assert _fast.dense_steps(keras.Model(inputs, outputs)) is None
+    assert _numpy_inference.dense_steps(keras.Model(inputs, outputs)) is None
     inputs = keras.Input((5,))  # an activation it does not know
     hard = keras.layers.Dense(2, activation="hard_sigmoid")(inputs)
-    assert _fast.dense_steps(keras.Model(inputs, hard)) is None
+    assert _numpy_inference.dense_steps(keras.Model(inputs, hard)) is None
     a, b = keras.Input((3,)), keras.Input((3,))  # two inputs
-    assert _fast.dense_steps(keras.Model([a, b], keras.layers.Add()([a, b]))) is None
+    assert _numpy_inference.dense_steps(keras.Model([a, b], keras.layers.Add()([a, b]))) is None
 
     class Residual(keras.Model):  # a subclassed model, whose call its layers do not describe
         def __init__(self):
@@ -115,10 +127,10 @@ def test_other_networks_run_through_keras():
 
     residual = Residual()
     x = np.random.default_rng(4).random((3, 4)).astype(np.float32)
-    assert _fast.dense_steps(residual) is None
+    assert _numpy_inference.dense_steps(residual) is None
     # Keras on the fixed-size block (comparing with a 3-row call flaked on
     # JAX: XLA sums a 3-row product in another order, 1.7e-6 apart)
-    padded = np.zeros((_backend.INFERENCE_BATCH_SIZE, 4), np.float32)
+    padded = np.zeros((INFERENCE_BATCH_SIZE, 4), np.float32)
     padded[:3] = x
     np.testing.assert_array_equal(predict_batched(residual, x, 4),
                                   np.asarray(residual.predict_on_batch(padded))[:3])
@@ -128,7 +140,7 @@ def test_conv_transform_equals_the_keras_encoder():
     X = np.random.default_rng(2).random((30, 64)).astype(np.float32)
     est = AutoencoderTransformer(n_components=3, architecture=Conv(filters=(4,)), epochs=1,
                                  batch_size=16, random_state=0).fit(X)
-    padded = np.zeros((_backend.INFERENCE_BATCH_SIZE, 64), np.float32)
+    padded = np.zeros((INFERENCE_BATCH_SIZE, 64), np.float32)
     padded[:30] = X
     np.testing.assert_array_equal(est.transform(X),
                                   np.asarray(est.encoder_.predict_on_batch(padded))[:30])
@@ -158,14 +170,14 @@ def test_new_networks_do_not_warn_of_retracing(caplog):
 def plans(monkeypatch):
     """Records the plan of every fit."""
     seen = []
-    original = _fast.plan_training
+    original = _plan.plan_training
 
     def spy(**kwargs):
         plan = original(**kwargs)
         seen.append(plan)
         return plan
 
-    monkeypatch.setattr(_fast, "plan_training", spy)
+    monkeypatch.setattr(_plan, "plan_training", spy)
     return seen
 
 
@@ -198,9 +210,9 @@ FAST_RTOL = 2e-3
 def test_fast_training_equals_plain_keras(digits, params, plans):
     X, _ = digits
     fast = AutoencoderTransformer(n_components=6, random_state=0, **params).fit(X)
-    with _fast.plain_keras():
+    with _plan.plain_keras():
         plain = AutoencoderTransformer(n_components=6, random_state=0, **params).fit(X)
-    assert plans[0].feed == "gather" and plans[1] == _fast.TrainingPlan(feed="batches")
+    assert plans[0].feed == "gather" and plans[1] == _plan.TrainingPlan(feed="batches")
     assert fast.history_.keys() == plain.history_.keys()
     for key in fast.history_:
         np.testing.assert_allclose(fast.history_[key], plain.history_[key], rtol=FAST_RTOL,
@@ -213,11 +225,11 @@ def test_fast_training_equals_plain_keras(digits, params, plans):
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow",
                     reason="XLA is chosen on TensorFlow; JAX compiles every step with XLA")
 def test_xla_training_equals_plain_keras(digits, plans, monkeypatch):
-    monkeypatch.setattr(_backend, "XLA_MIN_WORK", 0)
+    monkeypatch.setattr(_plan, "XLA_MIN_WORK", 0)
     X, _ = digits
     params = dict(n_components=6, architecture="dense", epochs=12, batch_size=64, random_state=0)
     fast = AutoencoderTransformer(**params).fit(X)
-    with _fast.plain_keras():
+    with _plan.plain_keras():
         plain = AutoencoderTransformer(**params).fit(X)
     assert plans[0].jit_compile is True
     np.testing.assert_allclose(fast.loss_curve_, plain.loss_curve_, rtol=FAST_RTOL)
@@ -228,7 +240,7 @@ def test_xla_training_equals_plain_keras(digits, plans, monkeypatch):
 def test_partial_fit_plain_and_fast_agree(digits):
     X, _ = digits
     fast = AutoencoderTransformer(n_components=6, random_state=0)
-    with _fast.plain_keras():
+    with _plan.plain_keras():
         plain = AutoencoderTransformer(n_components=6, random_state=0)
         for chunk in np.array_split(X, 3):
             plain.partial_fit(chunk)
@@ -284,8 +296,9 @@ class Recorder(keras.callbacks.Callback):
 @pytest.mark.parametrize("stop_after_epoch", [None, 1])
 def test_eager_loop_equals_keras_fit(stop_after_epoch):
     """Same steps, weights, history and callback calls as Keras's own fit."""
+    from skae._feeding import Batches, Feed, epoch_plans, normalized_weights, run_fit
     from skae._settings import TrainingSettings
-    from skae._training import AutoencoderTrainer, _epoch_plans, _normalized_weights
+    from skae._training import AutoencoderTrainer
 
     results = []
     for use_keras in (True, False):
@@ -296,18 +309,14 @@ def test_eager_loop_equals_keras_fit(stop_after_epoch):
         settings = TrainingSettings(loss="binary_crossentropy", epochs=3, batch_size=8)
         trainer = AutoencoderTrainer(architecture, autoencoder, settings, data=X)
         trainer.compile(optimizer=keras.optimizers.Adam(1e-2), run_eagerly=True)
-        indices, weights, steps = _epoch_plans(np.arange(30), 8, 3, True, rng)
+        indices, weights, steps = epoch_plans(np.arange(30), 8, 3, True, rng)
         val_rows = np.arange(30, 40, dtype=np.int32)
-        kwargs = dict(
-            x=[indices, weights], batch_size=8, epochs=3, steps_per_epoch=steps, shuffle=False,
-            verbose=0, validation_data=([val_rows, _normalized_weights(10, 8, 10)], None),
-            validation_batch_size=8,
-        )
+        feed = Feed(Batches((indices, weights), 8),
+                    Batches((val_rows, normalized_weights(10, 8, 10)), 8), densify=False)
         recorder = Recorder(stop_after_epoch)
-        plan = _fast.TrainingPlan(feed="gather", run_eagerly=not use_keras)
-        fit = _fast.fit_function(trainer, plan)
-        assert (fit == trainer.fit) is use_keras
-        history = fit(callbacks=[recorder], **kwargs)
+        plan = _plan.TrainingPlan(feed="gather", run_eagerly=not use_keras)
+        history = run_fit(trainer, plan, feed, epochs=3, steps_per_epoch=steps, verbose=0,
+                          callbacks=[recorder])
         results.append((history.history, recorder.calls,
                         [keras.ops.convert_to_numpy(w) for w in trainer.weights]))
     (keras_history, keras_calls, keras_weights), (history, calls, weights) = results
@@ -324,14 +333,14 @@ def test_index_pipeline_trains_exactly_as_the_arrays_do(digits, monkeypatch):
     # the pipeline exists to stop deleting Keras's iterator from waiting on
     # tf.data's autotuner after the last epoch; it must change nothing else
     X, _ = digits
-    built = _fast.index_batches([np.arange(10), np.ones(10)], 4)["x"]
+    built = _feeding._keras_arrays(_feeding.Batches([np.arange(10), np.ones(10)], 4))["x"]
     assert built.options().autotune.enabled is False
     params = dict(n_components=6, epochs=12, batch_size=64, random_state=0,
                   validation_fraction=0.2)
     piped = AutoencoderTransformer(**params).fit(X)
-    monkeypatch.setattr(_fast, "index_batches",
-                        lambda arrays, size, eager=False: {"x": list(arrays),
-                                                           "batch_size": size})
+    monkeypatch.setattr(_feeding, "_keras_arrays",
+                        lambda batches: {"x": list(batches.arrays),
+                                         "batch_size": batches.batch_size})
     arrays = AutoencoderTransformer(**params).fit(X)
     assert piped.history_ == arrays.history_
     np.testing.assert_array_equal(piped.transform(X), arrays.transform(X))
@@ -352,10 +361,10 @@ def new_trainers(monkeypatch):
         made.append(original(*args, **kwargs))
         return made[-1]
 
-    _training._TRAINERS.clear()
+    _step_cache.SHARED_STEPS.clear()
     monkeypatch.setattr(_training, "_new_trainer", spy)
     yield made
-    _training._TRAINERS.clear()
+    _step_cache.SHARED_STEPS.clear()
 
 
 def _compiled(**params):
@@ -365,7 +374,6 @@ def _compiled(**params):
 
 
 def test_new_networks_of_a_seen_structure_train_on_the_kept_step(digits, new_trainers):
-    from skae import _training
 
     X, _ = digits
     first = _compiled().fit(X[:1438])
@@ -375,7 +383,7 @@ def test_new_networks_of_a_seen_structure_train_on_the_kept_step(digits, new_tra
     assert len(new_trainers) == 1
     # the kept step trains exactly as a new one would
     assert second.history_ == first.history_
-    _training._TRAINERS.clear()
+    _step_cache.SHARED_STEPS.clear()
     alone = _compiled().fit(X[:1437])
     assert len(new_trainers) == 2
     assert alone.history_ == other_fold.history_
@@ -390,16 +398,15 @@ def test_new_networks_of_a_seen_structure_train_on_the_kept_step(digits, new_tra
 
 
 def test_optimizer_state_continues_through_a_kept_step(digits, new_trainers):
-    from skae import _training
 
     X, _ = digits
     shared = _compiled(warm_start=True).fit(X)
     _compiled(random_state=1, learning_rate=0.01).fit(X[::-1])  # trains on the kept step
     shared.set_params(epochs=3).fit(X)
     assert len(new_trainers) == 1
-    _training._TRAINERS.clear()
+    _step_cache.SHARED_STEPS.clear()
     alone = _compiled(warm_start=True).fit(X)
-    _training._TRAINERS.clear()
+    _step_cache.SHARED_STEPS.clear()
     alone.set_params(epochs=3).fit(X)
     assert shared.history_ == alone.history_
     np.testing.assert_array_equal(shared.transform(X), alone.transform(X))

@@ -1,4 +1,4 @@
-"""ONNX export of whole pipelines (skae.onnx, the onnx extra), run with ONNX Runtime."""
+"""ONNX export of whole pipelines (skae.onnx_export, the onnx extra), run with ONNX Runtime."""
 
 import numpy as np
 import pytest

@@ -20,14 +20,19 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import InvalidParameterError
 
-__all__ = ["ACTIVATIONS", "Architecture", "assemble", "checked_shape", "from_legacy",
-           "legacy_settings", "positive_ints", "seeded_initializers"]
+from .._activations import NAMES
+
+__all__ = ["ACTIVATIONS", "DEPRECATED_PARAMETERS", "Architecture", "assemble", "checked_shape",
+           "from_legacy", "legacy_settings", "positive_ints", "seeded_initializers"]
 
 #: Activations a kind's layers and the reconstruction layer can use (Keras's
-#: names; the NumPy inference of dense networks implements each of them).
-ACTIVATIONS = frozenset(
-    {"relu", "tanh", "sigmoid", "linear", "elu", "selu", "gelu", "softplus", "silu", "leaky_relu"}
-)
+#: names; NumPy inference and the ONNX export implement each of them: the
+#: registry in ``skae._activations``).
+ACTIVATIONS = NAMES
+
+#: The estimator parameters of skae 0.1 that are architecture settings since
+#: 0.2 (removed in 0.4); :func:`from_legacy` applies them.
+DEPRECATED_PARAMETERS = ("hidden_layer_sizes", "activation", "image_shape")
 
 
 class Architecture(BaseEstimator):
@@ -41,7 +46,9 @@ class Architecture(BaseEstimator):
     it), :meth:`initialize` (a start computed from the data), :meth:`split`
     (where the encoder and decoder are inside a saved autoencoder),
     :meth:`training_code` (what training feeds the decoder, and extra loss
-    terms) and :meth:`training_callbacks`.
+    terms, named in :attr:`loss_terms`), :meth:`training_callbacks`, and, for
+    a kind with a prior over its code, :meth:`sample_codes` (with
+    :attr:`can_sample` True).
 
     Attributes
     ----------
@@ -49,9 +56,12 @@ class Architecture(BaseEstimator):
         The kind's name in :data:`skae.architectures.ARCHITECTURES`.
     description : str
         One line for ``skae compare --help`` and the docs.
-    xla_on_cpu : bool
-        Whether compiling this kind's training step with XLA pays off on a
-        CPU for large fits (measured per kind).
+    loss_terms : tuple of str
+        Names of the per-sample terms :meth:`training_code` adds to the
+        reconstruction loss, in its order (none by default).
+    can_sample : bool
+        Whether :meth:`sample_codes` draws codes from a prior (False by
+        default; :meth:`skae.AutoencoderTransformer.sample` is available then).
     legacy_parameters : dict of str to str or tuple of str
         Deprecated :class:`~skae.AutoencoderTransformer` parameters this kind
         still honours, mapped to the setting (or settings) of its own that
@@ -64,7 +74,8 @@ class Architecture(BaseEstimator):
 
     name = None
     description = ""
-    xla_on_cpu = True
+    loss_terms = ()
+    can_sample = False
     legacy_parameters = {}
 
     def __eq__(self, other):
@@ -257,6 +268,24 @@ class Architecture(BaseEstimator):
         callbacks : list of keras.callbacks.Callback
         """
         return []
+
+    def sample_codes(self, n_samples, n_components, random_state=None):
+        """Codes drawn from the kind's prior, for :meth:`skae.AutoencoderTransformer.sample`.
+
+        Only kinds with :attr:`can_sample` True implement it.
+
+        Parameters
+        ----------
+        n_samples, n_components : int
+            Shape of the draw.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draw.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components), dtype float32
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no prior to draw codes from.")
 
 
 def positive_ints(value, owner, name):

@@ -70,7 +70,6 @@ class Conv(Architecture):
     name = "conv"
     description = "convolutional: stride-2 3x3 convolutions (32, 64) into a linear dense code"
     # XLA slowed convolutional training down on a CPU (TensorFlow).
-    xla_on_cpu = False
     # the estimator's activation (before skae 0.2) was also the code layer's
     legacy_parameters = {
         "hidden_layer_sizes": "filters", "image_shape": "image_shape",

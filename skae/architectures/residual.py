@@ -12,6 +12,7 @@ from sklearn.decomposition import PCA
 from sklearn.utils._param_validation import StrOptions
 
 from .. import _backend
+from .._arrays import densify_at_once
 from ._base import Architecture, positive_ints
 from .dense import Dense
 
@@ -162,7 +163,7 @@ def _pca(X, n_components):
     training densifies them, so that sparse and dense data start alike.  One
     row has a mean and no components.
     """
-    if sp.issparse(X) and X.shape[0] * X.shape[1] <= _backend.SMALL_DENSE_VALUES:
+    if sp.issparse(X) and densify_at_once(X):
         X = X.toarray()
     if X.shape[0] < 2:
         mean = np.asarray(X.mean(axis=0), dtype=np.float32).reshape(-1)

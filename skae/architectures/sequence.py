@@ -52,7 +52,6 @@ class Sequence(Architecture):
     # XLA slowed the LSTM's training down on a CPU (TensorFlow, 8,000 MNIST
     # images as 28 x 28 sequences, 10 epochs: 14.8 and 24.2 s against 13.1 and
     # 13.3 s without, alternating runs).
-    xla_on_cpu = False
 
     _parameter_constraints: dict = {
         "sequence_shape": [tuple, None],

@@ -68,6 +68,8 @@ class Variational(Architecture):
         ``"variational"``.
     loss_terms : tuple of str
         ``("kl",)``, the term training adds to the reconstruction loss.
+    can_sample : bool
+        True: :meth:`sample_codes` draws from the prior ``N(0, I)``.
 
     See Also
     --------
@@ -86,6 +88,7 @@ class Variational(Architecture):
     name = "variational"
     description = "variational: Gaussian code (mean, log-variance) with a KL loss, dense (256) body"
     loss_terms = ("kl",)
+    can_sample = True
     legacy_parameters = {}
 
     _parameter_constraints: dict = {
@@ -96,11 +99,6 @@ class Variational(Architecture):
     def __init__(self, base=None, kl_weight=1.0):
         self.base = base
         self.kl_weight = kl_weight
-
-    @property
-    def xla_on_cpu(self):
-        """Whether XLA pays off on a CPU: as for the base."""
-        return self._base().xla_on_cpu
 
     def _base(self):
         from . import Dense, get_architecture
@@ -181,19 +179,7 @@ class Variational(Architecture):
             on_train_end=lambda logs: _match_prior(autoencoder, X, rows))]
 
     def sample_codes(self, n_samples, n_components, random_state=None):
-        """Codes drawn from the prior ``N(0, I)``.
-
-        Parameters
-        ----------
-        n_samples, n_components : int
-            Shape of the draw.
-        random_state : int, RandomState instance or None, default=None
-            Seed of the draw.
-
-        Returns
-        -------
-        codes : ndarray of shape (n_samples, n_components), dtype float32
-        """
+        """Codes drawn from the prior ``N(0, I)`` (see :meth:`Architecture.sample_codes`)."""
         rng = check_random_state(random_state)
         return rng.standard_normal((n_samples, n_components)).astype(np.float32)
 

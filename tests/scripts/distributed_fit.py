@@ -21,7 +21,7 @@ if mode == "mirrored":
 
 from sklearn.datasets import load_digits  # noqa: E402
 
-from skae import AutoencoderTransformer, _backend  # noqa: E402
+from skae import AutoencoderTransformer, _arrays  # noqa: E402
 
 X = (load_digits().data[:600] / 16.0).astype(np.float32)
 PARAMS = dict(n_components=16, architecture="dense",
@@ -62,7 +62,7 @@ with scope:
     streamed.partial_fit(X[:300]).partial_fit(X[300:])
     sparse = AutoencoderTransformer(n_components=8, architecture="dense", epochs=3,
                                     batch_size=64, random_state=0)
-    _backend.SMALL_DENSE_VALUES = 0  # densified batch by batch, as large sparse data is
+    _arrays.SMALL_DENSE_VALUES = 0  # densified batch by batch, as large sparse data is
     sparse.fit(sp.csr_matrix(X))
     warm = AutoencoderTransformer(n_components=8, architecture="dense", epochs=3, batch_size=64,
                                   random_state=0, warm_start=True)

@@ -25,6 +25,7 @@ from onnx import TensorProto
 from skl2onnx.common.data_types import DoubleTensorType
 from sklearn.utils.validation import check_is_fitted
 
+from ._activations import ACTIVATIONS, keras_names
 from ._backend import to_numpy
 
 __all__ = ["SUPPORTED_LAYERS", "convert", "shape_calculator"]
@@ -57,24 +58,10 @@ class _Graph:
 
 
 def _activation(graph, x, name):
-    if name == "linear":
-        return x
-    simple = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "softplus": "Softplus"}
-    if name in simple:
-        return graph.node(simple[name], [x])
-    if name == "elu":
-        return graph.node("Elu", [x], alpha=1.0)
-    if name == "selu":  # keras.activations.selu's constants
-        return graph.node("Selu", [x], alpha=1.6732632423543772, gamma=1.0507009873554805)
-    if name == "leaky_relu":  # keras.activations.leaky_relu's default slope
-        return graph.node("LeakyRelu", [x], alpha=0.2)
-    if name == "silu":
-        return graph.node("Mul", [x, graph.node("Sigmoid", [x])])
-    if name == "gelu":  # exact: x * (1 + erf(x / sqrt(2))) / 2
-        erf = graph.node("Erf", [graph.node("Mul", [x, graph.const(1 / np.sqrt(2))])])
-        half = graph.node("Mul", [x, graph.const(0.5)])
-        return graph.node("Mul", [half, graph.node("Add", [erf, graph.const(1.0)])])
-    raise ValueError(f"skae's ONNX export does not support the {name!r} activation.")
+    entry = ACTIVATIONS.get(name)
+    if entry is None:
+        raise ValueError(f"skae's ONNX export does not support the {name!r} activation.")
+    return entry.onnx(graph, x)
 
 
 def _same_padding(size, kernel, stride):
@@ -99,9 +86,7 @@ def _emit(graph, model, x, kind):
     """ONNX nodes computing ``model`` (a chain of supported layers) on ``x``; its output."""
     import keras
 
-    from ._fast import _activation_names
-
-    names = _activation_names()
+    names = keras_names()
     shape = None  # the (height, width, channels) of an image tensor, NHWC like Keras
     for layer in _layers(model):
         kind_of = type(layer).__name__

@@ -1,0 +1,101 @@
+"""Running a chain of Dense layers with NumPy, over its Keras weights.
+
+A functional chain of ``Dense`` layers (the dense and residual kinds'
+networks) on a CPU runs as NumPy products instead of Keras's
+``predict_on_batch``: ``benchmarks/bench_speed.py`` prints the one-row and
+10,000-row times of both (the README's performance table).  The weights are read
+afresh from Keras at each call, so a fit, ``partial_fit``, load or weight
+change is always seen.
+
+Knows nothing about scikit-learn or training; :mod:`skae._inference` picks
+this path or Keras's.
+"""
+
+import numpy as np
+
+from . import _backend, _plan
+from ._activations import ACTIVATIONS, keras_names
+
+__all__ = ["NUMPY_BLOCK_ROWS", "dense_steps", "numpy_predictor"]
+
+#: Rows per NumPy inference block.  A block's products always have this many
+#: rows: OpenBLAS sums a row's products in another order below 64 rows
+#: (checked: rows of a 17-row product differ from the same rows of a 256-row
+#: one; fixed 64-row blocks gave identical rows under permutation and
+#: subsetting, ``tests/test_reproducibility.py``).
+NUMPY_BLOCK_ROWS = 64
+
+
+def dense_steps(model):
+    """The layers of ``model`` as ``[(kernel, bias, activation name), ...]``, or None.
+
+    ``model`` must be a functional chain of ``Dense`` layers with built-in
+    activations, each optionally followed by an ``Activation`` layer (nested
+    models are followed into).  ``kernel`` and ``bias`` are the Keras
+    variables themselves (``bias`` is None for a layer without one).
+    """
+    import keras
+
+    inputs, outputs = getattr(model, "inputs", None), getattr(model, "outputs", None)
+    if not inputs or not outputs or len(inputs) != 1 or len(outputs) != 1:
+        return None  # a subclassed model (its call could do anything), or several inputs
+    steps = []
+    names = keras_names()
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if isinstance(layer, keras.Model):
+            inner = dense_steps(layer)
+            if inner is None:
+                return None
+            steps.extend(inner)
+        elif type(layer) is keras.layers.Dense:
+            name = names.get(layer.activation)
+            if name is None or layer.quantization_mode is not None or layer.lora_enabled:
+                return None
+            steps.append([layer.kernel, layer.bias, name])
+        elif type(layer) is keras.layers.Activation:
+            name = names.get(layer.activation)
+            if name is None or not steps or steps[-1][2] != "linear":
+                return None
+            steps[-1][2] = name
+        else:
+            return None
+    return [tuple(step) for step in steps] or None
+
+
+def numpy_predictor(model):
+    """``predict(block, rows)`` running ``model`` with NumPy, or None.
+
+    None when the faster paths are off, on an accelerator, or for a network
+    that is not a chain of ``Dense`` layers.  The products run on the whole
+    fixed-shape block of :data:`NUMPY_BLOCK_ROWS` rows; the last layer's
+    bias and activation only on the ``rows`` asked for (element-wise, so the
+    same).  The weights are read when the predictor is made: make one per
+    call.
+    """
+    if not _plan.enabled() or not _backend.cpu_only():
+        return None
+    steps = dense_steps(model)
+    if steps is None:
+        return None
+    weights = [
+        (np.asarray(_backend.to_numpy(kernel), dtype=np.float32),
+         None if bias is None else np.asarray(_backend.to_numpy(bias), dtype=np.float32),
+         ACTIVATIONS[name].numpy)
+        for kernel, bias, name in steps
+    ]
+    last = len(weights) - 1
+
+    def predict(block, rows):
+        h = block
+        for i, (kernel, bias, activation) in enumerate(weights):
+            h = h @ kernel
+            if i == last:
+                h = h[:rows]
+            if bias is not None:
+                h += bias
+            h = activation(h)
+        return h
+
+    return predict

@@ -1,0 +1,188 @@
+"""The training plan: how one fit's batches reach the step, and how the step is compiled.
+
+Holds the policy (:func:`plan_training`), the constants it decides by, each
+with the measurement that set it, and the switch that turns every faster
+path off (the environment variable ``SKAE_PLAIN_KERAS=1``, or inside
+:func:`plain_keras`).  With the switch off, training feeds dense row batches
+(a ``keras.utils.PyDataset``) to Keras's ``fit`` with a compiled one-step
+function and Keras's default ``jit_compile``, and inference calls Keras's
+``predict_on_batch``; ``tests/test_fast.py`` checks each faster path against
+that plain one.
+
+Knows nothing about scikit-learn, the estimator or how the plan is carried
+out (:mod:`skae._feeding` feeds the batches, :mod:`skae._step_cache` keeps
+compiled steps).  Measurements: 2 CPU cores, TensorFlow 2.21 / Keras 3.15 /
+JAX 0.10, MNIST t10k[:8000], 784-32-784, batches of 256, unless said.
+
+The faster paths and what they save:
+
+* **gather** (``feed="gather"``): the training data are copied once into a
+  non-trainable variable of the training step, which gathers each batch by
+  index, so batches never go through Python.  With **multi-step** (up to
+  :data:`MAX_STEPS_PER_EXECUTION` steps per compiled call) and **XLA**,
+  epochs ran at 0.22x to 0.27x the time of the blog's plain ``model.fit``
+  (``benchmarks/bench_speed.py``).
+* **eager** (``run_eagerly``): fits of at most :data:`EAGER_MAX_STEPS`
+  steps skip compiling the step, which the estimator checks and searches on
+  small data repeat hundreds of times; on TensorFlow they also skip the
+  ``tf.data`` pipeline Keras's ``fit`` builds (:mod:`skae._feeding`).
+
+Under a ``tf.distribute`` strategy or a Keras distribution every step is
+compiled and runs one step per call (Keras's multi-step loop does not run
+there).
+"""
+
+import contextlib
+import dataclasses
+import os
+
+from . import _backend
+
+__all__ = ["EAGER_MAX_STEPS", "MAX_STEPS_PER_EXECUTION", "MIN_STEPS_FOR_MULTI_STEP",
+           "XLA_MIN_WORK", "TrainingPlan", "enabled", "plain_keras", "plan_training"]
+
+#: Most training steps run per compiled call (Keras's ``steps_per_execution``):
+#: 32 steps cover an epoch of 8,000 rows in batches of 256 in one call (the
+#: blog's MNIST fit: one call per epoch); a call runs a divisor of an epoch's
+#: steps (see :func:`_steps_per_execution`).  Not tuned beyond that.
+MAX_STEPS_PER_EXECUTION = 32
+
+#: Fits with fewer training steps than this run one step per call: compiling
+#: the multi-step loop cost about 0.15 s on TensorFlow (a one-off timing),
+#: more than it saves on a short fit.
+MIN_STEPS_FOR_MULTI_STEP = 64
+
+#: Training work (samples x features x epochs) above which compiling a dense
+#: network's step with XLA on TensorFlow pays for its compile time (about a
+#: second): 8,000 x 784 x 10 epochs (6.3e7) gained, the digits (1,797 x 64)
+#: did not.
+XLA_MIN_WORK = 5e7
+
+#: Fits of at most this many training steps run eagerly.  Compiling the step
+#: costs about 0.5 s on TensorFlow and JAX, an eager step 30 to 40 ms on two
+#: cores; eager fits were faster up to 10 steps on both backends and about
+#: even at 15 (tiny data sets, a few epochs: the estimator checks, searches).
+#: A tiny fit (20 x 5, 4 steps) took a median 0.098 s eagerly against 0.139 s
+#: compiled; ``tests/test_common.py`` 29-30 s against 51-53 s.
+EAGER_MAX_STEPS = 12
+
+_switch = {"plain": None}
+
+
+def enabled():
+    """Whether the faster paths are on (the default)."""
+    plain = _switch["plain"]
+    if plain is None:
+        plain = os.environ.get("SKAE_PLAIN_KERAS") == "1"
+    return not plain
+
+
+@contextlib.contextmanager
+def plain_keras():
+    """Run every fit and inference inside the block through plain Keras."""
+    previous = _switch["plain"]
+    _switch["plain"] = True
+    try:
+        yield
+    finally:
+        _switch["plain"] = previous
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingPlan:
+    """How one fit runs: how batches reach the step, and how the step is compiled.
+
+    Attributes
+    ----------
+    feed : {"gather", "arrays", "batches"}
+        ``"gather"``: the data live in the step, batches are row indices;
+        ``"arrays"``: the rows, copied once in visiting order (``partial_fit``
+        chunks, whose compiled step is reused); ``"batches"``: a
+        ``PyDataset`` densifying one batch at a time (plain Keras, and
+        sparse data too large to densify at once).
+    steps_per_execution : int
+        Training steps per compiled call.
+    jit_compile : bool or "auto"
+        Keras's ``jit_compile``.
+    run_eagerly : bool
+        Keras's ``run_eagerly``.
+    """
+
+    feed: str
+    steps_per_execution: int = 1
+    jit_compile: object = "auto"
+    run_eagerly: bool = False
+
+
+def _steps_per_execution(steps, epochs):
+    """Largest divisor of ``steps`` not above ``MAX_STEPS_PER_EXECUTION``.
+
+    A compiled call must not run past the end of an epoch, so the number of
+    steps it runs has to divide the steps of an epoch.
+    """
+    if steps * epochs < MIN_STEPS_FOR_MULTI_STEP:
+        return 1
+    limit = min(steps, MAX_STEPS_PER_EXECUTION)
+    return max(d for d in range(1, limit + 1) if steps % d == 0)
+
+
+def _xla_gains(network):
+    """Whether XLA speeds up training ``network`` on a CPU.
+
+    Dense, activation and reshaping layers gained (epochs 2.0-2.4x faster for
+    784-32-784); convolutions did not: 50 epochs of the conv kind took over
+    300 s with XLA against 83 s without (one-off timings, ``docs/notes.rst``).
+    Recurrent layers were never compiled with XLA on a CPU (the sequence
+    kind's choice before this rule; not measured here).
+    """
+    import keras
+
+    slow = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D,
+            keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose,
+            keras.layers.Conv3DTranspose, keras.layers.RNN)
+    for layer in network.layers:
+        if isinstance(layer, keras.Model):
+            if not _xla_gains(layer):
+                return False
+        elif isinstance(layer, slow) or isinstance(getattr(layer, "layer", None), slow):
+            return False
+    return True
+
+
+def plan_training(*, network, n_rows, n_features, steps, epochs, sparse, stream, noise):
+    """The :class:`TrainingPlan` of a fit.
+
+    Parameters
+    ----------
+    network : keras.Model
+        The network trained (its layers decide whether XLA pays off).
+    n_rows, n_features : int
+        Size of the training data (rows trained on, and all features).
+    steps, epochs : int
+        Training steps per epoch, and epochs.
+    sparse : bool
+        Whether the data are a sparse matrix too large to densify at once.
+    stream : bool
+        Whether this is a ``partial_fit`` chunk (the step is reused).
+    noise : bool
+        Whether the inputs get noise in training (XLA's random numbers were
+        about 25 times slower than TensorFlow's own on a CPU).
+    """
+    distributed = _backend.distributed()
+    if not enabled():
+        return TrainingPlan(feed="arrays" if stream else "batches")
+    feed = "arrays" if stream else "batches" if sparse else "gather"
+    if _backend.backend() != "tensorflow":
+        jit_compile = "auto"  # JAX compiles every step with XLA anyway
+    else:
+        jit_compile = (not noise and not distributed
+                       and float(n_rows) * n_features * epochs >= XLA_MIN_WORK
+                       and _xla_gains(network))
+    eager = (not stream and not distributed and steps * epochs <= EAGER_MAX_STEPS
+             and _backend.backend() in ("tensorflow", "jax"))
+    return TrainingPlan(
+        feed=feed,
+        steps_per_execution=1 if distributed else _steps_per_execution(steps, epochs),
+        jit_compile=jit_compile,
+        run_eagerly=eager,
+    )
