@@ -1,3 +1,14 @@
+"""Fixtures shared by the tests, and a way to check that the tests can fail.
+
+``SKAE_TEST_BREAK=shuffle`` shuffles the weights of every network skae fits
+(each weight array's values permuted, after ``fit``/``partial_fit``), and
+``SKAE_TEST_BREAK=untrained`` skips training (networks keep their start;
+the default kind's start is PCA itself, the blog's kinds' is random).  A
+test of a model's quality should fail under one of them: the quality
+claims were run so once (``pytest tests/test_examples.py ...`` with each),
+and the tests say against which baseline they compare.  Never set in CI.
+"""
+
 import os
 from pathlib import Path
 
@@ -5,6 +16,37 @@ import numpy as np
 import pytest
 
 from skae.datasets import load_digits, load_mnist
+
+
+def _break_models(mode):
+    from skae import AutoencoderTransformer, _training
+
+    if mode == "untrained":
+        def untrained(network, X, settings, **kwargs):
+            return {"loss": [0.0]}, 1
+
+        _training.train = untrained
+        return
+    if mode != "shuffle":
+        raise ValueError(f"SKAE_TEST_BREAK={mode!r}: use 'shuffle' or 'untrained'")
+    rng = np.random.default_rng(0)
+
+    def shuffled(method):
+        def fit(self, *args, **kwargs):
+            result = method(self, *args, **kwargs)
+            for variable in self.model_.weights:
+                values = np.array(variable.numpy() if hasattr(variable, "numpy")
+                                  else variable.value)
+                variable.assign(rng.permutation(values.ravel()).reshape(values.shape))
+            return result
+        return fit
+
+    AutoencoderTransformer.fit = shuffled(AutoencoderTransformer.fit)
+    AutoencoderTransformer.partial_fit = shuffled(AutoencoderTransformer.partial_fit)
+
+
+if os.environ.get("SKAE_TEST_BREAK"):
+    _break_models(os.environ["SKAE_TEST_BREAK"])
 
 # helper scripts run in subprocesses by the tests, not test modules
 collect_ignore = ["scripts"]

@@ -80,6 +80,14 @@ def test_explicit_output_and_loss_are_kept(digits):
     X, _ = digits
     est = small(epochs=1, output_activation="linear", loss="mae").fit(X[:100])
     assert (est.output_activation_, est.loss_) == ("linear", "mae")
+    # and the network was built with them (not only the attributes): its reconstruction
+    # layer is linear, where the resolved default for these data is a sigmoid
+    import keras
+
+    assert est.decoder_.get_layer("reconstruction").activation is keras.activations.get("linear")
+    default = small(epochs=1, architecture="dense").fit(X[:100])
+    assert default.decoder_.get_layer("reconstruction").activation is keras.activations.get(
+        "sigmoid")
 
 
 def test_bce_needs_unit_interval_and_sigmoid(digits):

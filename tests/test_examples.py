@@ -5,58 +5,90 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.decomposition import PCA
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("plot_*.py"))
 
 
-def mean_image_error(ns):
-    """Test MSE of predicting every test image as the mean training image."""
-    return float(np.mean((ns["X_test"] - ns["X_train"].mean(axis=0)) ** 2))
+def pca_error(ns, n_components):
+    """Test MSE of PCA with ``n_components`` fitted on the example's training images."""
+    pca = PCA(n_components).fit(ns["X_train"])
+    return float(np.mean((ns["X_test"] - pca.inverse_transform(pca.transform(ns["X_test"])))
+                         ** 2))
+
+
+def mnist(ns):
+    return ns["X_train"].shape[1] == 784
+
+
+# Each check compares with a named baseline measured in the same run (PCA at a
+# stated width, the plain model, IsolationForest); the figures in the comments
+# are the quick forms' at the commit that set them (TensorFlow), and each check
+# failed with SKAE_TEST_BREAK=shuffle (see conftest.py).
 
 
 def check_blog_walkthrough(ns):
     assert ns["code"].shape == (1, 32) and ns["decoded"].shape == (1, ns["X"].shape[1])
-    # the reconstruction is far closer to the test images than their mean is
-    assert -ns["autoencoder"].score(ns["X_test"]) < 0.6 * mean_image_error(ns)
+    error = -ns["autoencoder"].score(ns["X_test"])
+    if mnist(ns):  # the README's claim: the blog's model beats PCA at its 32 numbers
+        assert error < pca_error(ns, 32), error  # 0.0135 against 0.0174
+    else:  # 8 x 8 digits: 32 numbers for 64 pixels, PCA nearly exact; beats PCA at 4
+        assert error < pca_error(ns, 4), error  # 0.0243 against 0.0382
 
 
 def check_compare_pca(ns):
-    for name, mse in ns["test_mse"].items():
-        assert mse < 0.7 * mean_image_error(ns), name
+    pca = dict(ns["results"]["pca"])
+    narrowest = min(pca)
     for name, points in ns["results"].items():  # a wider code reconstructs better
         errors = [error for _, error in points]
         assert errors == sorted(errors, reverse=True), (name, points)
+        # each model at its widest beats PCA at the narrowest width (dense 0.0266 and
+        # 0.0364 against PCA(2) 0.0521 and 0.0520 on digits and MNIST)
+        assert points[-1][1] < pca[narrowest], (name, points)
     # the default autoencoder reconstructs as well as PCA at every width, or better
-    pca = dict(ns["results"]["pca"])
     for k, error in ns["results"]["residual"]:
         assert error <= 1.02 * pca[k], (k, error, pca[k])
 
 
 def check_denoising(ns):
     errors = ns["to_clean"]
-    assert errors["plain"] < 0.6 * errors["noisy"] and errors["denoising"] < 0.6 * errors["noisy"]
+    assert errors["denoising"] < 0.6 * errors["noisy"]
+    # against the plain model of the same budget: the denoising one cleans as well on MNIST
+    # (0.0467 against 0.0473) and nearly as well on the digits (0.0501 against 0.0476); the
+    # full budget's gain is the gallery's figure
+    assert errors["denoising"] <= (1.01 if mnist(ns) else 1.1) * errors["plain"], errors
 
 
 def check_outliers(ns):
     aucs = np.array(list(ns["results"].values()))  # digits x (autoencoder, PCA, forest)
-    assert aucs[:, 0].min() > 0.75 and aucs[:, 0].mean() > 0.8, aucs
+    if mnist(ns):  # beats IsolationForest on every digit (0.989/0.901/0.913 against
+        assert np.all(aucs[:, 0] > aucs[:, 2]), aucs  # 0.964/0.744/0.746)
+    else:  # on 8 x 8 digits it does not (0.865 against 0.959, as the example says)
+        assert aucs[:, 0].min() > 0.75 and aucs[:, 0].mean() > 0.8, aucs
     flags = ns["flags"]  # the detector for a 2 keeps most held-out 2s
     assert np.mean(flags[ns["y_test"] == ns["digit"]] == 1) > 0.7
 
 
 def check_pipeline_classifier(ns):
     search = ns["search"]
-    assert search.best_params_["reduce__n_components"] in ns["grid"]["reduce__n_components"]
     assert search.score(ns["X"][ns["n_train"]:], ns["y"][ns["n_train"]:]) > 0.7
-    kinds = {type(p["reduce"]).__name__ for p in search.cv_results_["params"]}
-    assert kinds == {"PCA", "AutoencoderTransformer"}
+    results = search.cv_results_
+    best = {}
+    for params, score in zip(results["params"], results["mean_test_score"]):
+        kind = type(params["reduce"]).__name__
+        best[kind] = max(best.get(kind, 0.0), score)
+    assert set(best) == {"PCA", "AutoencoderTransformer"}
+    # the autoencoder's best candidate classifies about as well as PCA's best
+    # (0.904 against 0.906 on digits, 0.840 against 0.833 on MNIST)
+    assert best["AutoencoderTransformer"] >= best["PCA"] - 0.02, best
 
 
 def check_sequence(ns):
-    # on images the LSTM loses to PCA, as the text says
+    # on images the LSTM loses to PCA, as the text says (0.0776 against 0.0122 on digits)
     assert ns["mse_sequence"] > ns["mse_pca"]
     if ns.get("sm") is not None:
-        # on sunspot windows it wins at 2 numbers and loses at 4
+        # on sunspot windows it wins at 2 numbers (0.0303 against PCA's 0.0400: the check a
+        # broken LSTM fails) and loses at 4
         assert ns["results"][2]["LSTM"][0] < ns["results"][2]["PCA"][0]
         assert ns["results"][4]["LSTM"][0] > ns["results"][4]["PCA"][0]
 
@@ -64,7 +96,8 @@ def check_sequence(ns):
 def check_variational(ns):
     codes = ns["codes"]  # the posterior means spread like the prior
     assert np.all(np.abs(codes.mean(axis=0)) < 0.3) and np.all(np.abs(codes.std(axis=0) - 1) < 0.4)
-    assert ns["mse"] < 0.8 * mean_image_error(ns)
+    # its 2 numbers keep more than PCA's first component (0.0518 against 0.0624 on digits)
+    assert ns["mse"] < pca_error(ns, 1), ns["mse"]
     assert ns["samples"].shape == (10, ns["X_test"].shape[1])
 
 

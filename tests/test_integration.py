@@ -77,7 +77,10 @@ def test_cross_val_score_with_process_workers(digits):
         ]
     )
     scores = cross_val_score(pipe, X[:600], y[:600], cv=2, n_jobs=2)
-    assert scores.shape == (2,) and np.all(scores > 0.3)
+    # the codes classify about as well as PCA's of the same width (they start as PCA)
+    pca = cross_val_score(Pipeline([("reduce", PCA(8)), ("clf", LogisticRegression(max_iter=1000))]),
+                          X[:600], y[:600], cv=2)
+    assert scores.shape == (2,) and scores.mean() >= pca.mean() - 0.02, (scores, pca)
     # a worker process gives what this process gives
     here = cross_val_score(pipe, X[:600], y[:600], cv=2, n_jobs=1)
     np.testing.assert_allclose(scores, here)
