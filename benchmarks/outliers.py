@@ -4,7 +4,6 @@ Usage::
 
     python benchmarks/outliers.py [--odds-dir ../shared/data/odds] [--splits 10]
         [--sets cardio,glass,...] [--methods skae,iforest,lof,ocsvm,ee,pca]
-        [--fpr 0.01,0.05,0.1]
 
 For each ODDS set and each of ``--splits`` random splits (``random_state`` 0,
 1, ...): 60% of the rows (outliers included, as in PyOD's benchmark) to fit,
@@ -16,10 +15,8 @@ test outliers), averaged over the splits.  The methods: skae's
 ``EllipticEnvelope`` (left out of a set where its covariance cannot be
 estimated) and PCA's reconstruction error at the width skae's detector uses.
 Prints the per-set table, each method's mean ROC AUC, mean precision, mean
-rank over the sets and mean fit seconds, PyOD's published column means
-(``pyod_2019_roc_auc.csv``, its own runs) as a reference, and the share of
-test inliers that ``AutoencoderOutlierDetector(fpr=rate)`` flags, against
-each rate of ``--fpr``.
+rank over the sets and mean fit seconds, and PyOD's published column means
+(``pyod_2019_roc_auc.csv``, its own runs) as a reference.
 """
 
 import argparse
@@ -90,8 +87,12 @@ def precision_at_n(y, abnormality):
     return float(y[top].mean()) if n else float("nan")
 
 
-def evaluate(X, y, split, methods, rates):
-    """ROC AUC, precision at n and fit seconds of each method on one split; inliers flagged."""
+def evaluate(X, y, split, methods):
+    """ROC AUC, precision at n and fit seconds of each method on one split.
+
+    ``methods`` starts with ``"skae"`` when it holds ``"pca"``: PCA's width is
+    the one skae's detector chose.
+    """
     X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, random_state=split)
     scaler = StandardScaler().fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
@@ -108,19 +109,12 @@ def evaluate(X, y, split, methods, rates):
         except (ValueError, np.linalg.LinAlgError):  # EllipticEnvelope: a singular covariance
             continue
         seconds = time.perf_counter() - start
-        if method == "skae":
-            width = model.estimator_.n_components_
-        if not np.all(np.isfinite(abnormality)):
-            continue
-        results[method] = (roc_auc_score(y_test, abnormality), precision_at_n(y_test, abnormality),
-                           seconds)
-        if method == "skae" and "pca" in methods and width is None:
-            width = model.estimator_.n_components_
-    flagged = {}
-    for rate in rates:
-        detector = AutoencoderOutlierDetector(fpr=rate, random_state=split).fit(X_train)
-        flagged[rate] = float(np.mean(detector.predict(X_test[y_test == 0]) == -1))
-    return results, flagged
+        if method == "skae":  # PCA keeps at most all the features
+            width = min(model.estimator_.n_components_, X_train.shape[1])
+        if np.all(np.isfinite(abnormality)):
+            results[method] = (roc_auc_score(y_test, abnormality),
+                               precision_at_n(y_test, abnormality), seconds)
+    return results
 
 
 def main():
@@ -129,36 +123,28 @@ def main():
     parser.add_argument("--splits", type=int, default=10)
     parser.add_argument("--sets", default=None, help="comma-separated names (default: all)")
     parser.add_argument("--methods", default=",".join(METHODS))
-    parser.add_argument("--fpr", default="0.01,0.05,0.1",
-                        help="rates for the false-positive check ('' for none)")
     args = parser.parse_args()
     sets = args.sets.split(",") if args.sets else sorted(p.stem for p in
                                                         args.odds_dir.glob("*.mat"))
     methods = [m for m in args.methods.split(",") if m]
     if "pca" in methods:  # PCA's width is skae's: skae first
         methods = ["skae"] + [m for m in methods if m != "skae"]
-    rates = [float(r) for r in args.fpr.split(",") if r]
 
     import keras
 
     keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # start the backend before any clock
     print(f"{len(sets)} ODDS sets, {args.splits} splits each (60% fit / 40% test, "
           f"standardised), Keras {keras.__version__} ({keras.backend.backend()})\n")
-    auc, prec, secs, flags = {}, {}, {}, {}
+    auc, prec, secs = {}, {}, {}
     for name in sets:
         X, y = load(args.odds_dir, name)
         per = {m: [] for m in methods}
-        flagged = {r: [] for r in rates}
         for split in range(args.splits):
-            results, shares = evaluate(X, y, split, methods, rates)
-            for m, values in results.items():
+            for m, values in evaluate(X, y, split, methods).items():
                 per[m].append(values)
-            for r, share in shares.items():
-                flagged[r].append(share)
         auc[name] = {m: np.mean([v[0] for v in per[m]]) for m in methods if per[m]}
         prec[name] = {m: np.mean([v[1] for v in per[m]]) for m in methods if per[m]}
         secs[name] = {m: np.mean([v[2] for v in per[m]]) for m in methods if per[m]}
-        flags[name] = {r: np.mean(v) for r, v in flagged.items()}
         cells = " ".join(f"{m} {auc[name][m]:.3f}" for m in methods if m in auc[name])
         print(f"  {name}: ROC AUC {cells}", flush=True)
 
@@ -199,16 +185,6 @@ def main():
               f"{np.mean([secs[n][m] for n in present]):.2f} | "
               f"{'-' if pyod_mean is None else f'{pyod_mean:.3f}'} |")
     print("\n(mean ranks: 1 is best; EllipticEnvelope is ranked on the sets where it fits)")
-    if rates:
-        print("\nShare of test inliers flagged by AutoencoderOutlierDetector(fpr=rate), mean "
-              "over splits (the fitting rows hold the sets' outliers)\n")
-        print("| data | " + " | ".join(f"fpr={r:g}" for r in rates) + " |")
-        print("|---|" + "---|" * len(rates))
-        for name in sets:
-            print(f"| {name} | " + " | ".join(f"{flags[name][r]:.4f}" for r in rates) + " |")
-        print("| mean | " + " | ".join(f"{np.mean([flags[n][r] for n in sets]):.4f}"
-                                       for r in rates) + " |")
-
 
 if __name__ == "__main__":
     main()
