@@ -46,9 +46,9 @@ class Architecture(BaseEstimator):
     it), :meth:`initialize` (a start computed from the data), :meth:`split`
     (where the encoder and decoder are inside a saved autoencoder),
     :meth:`training_code` (what training feeds the decoder, and extra loss
-    terms, named in :attr:`loss_terms`), :meth:`training_callbacks`, and, for
+    terms, named in ``loss_terms``), :meth:`training_callbacks`, and, for
     a kind with a prior over its code, :meth:`sample_codes` (with
-    :attr:`can_sample` True).
+    ``can_sample`` True).
 
     Attributes
     ----------
@@ -272,7 +272,7 @@ class Architecture(BaseEstimator):
     def sample_codes(self, n_samples, n_components, random_state=None):
         """Codes drawn from the kind's prior, for :meth:`skae.AutoencoderTransformer.sample`.
 
-        Only kinds with :attr:`can_sample` True implement it.
+        Only kinds with ``can_sample`` True implement it.
 
         Parameters
         ----------
