@@ -74,9 +74,9 @@ def test_warm_start_passes_every_other_check():
     warm = AutoencoderTransformer(n_components=2, epochs=2, batch_size=16, warm_start=True)
     results = estimator_checks.check_estimator(warm, on_fail=None)
     # every check scikit-learn has for it ran, and those three alone failed
-    expected = {getattr(check, "func", check).__name__
-                for _, check in estimator_checks.estimator_checks_generator(warm, mark=None)}
-    assert {r["check_name"] for r in results} == expected and len(results) == len(expected)
+    expected = sorted(getattr(check, "func", check).__name__
+                      for _, check in estimator_checks.estimator_checks_generator(warm, mark=None))
+    assert sorted(r["check_name"] for r in results) == expected
     failed = {r["check_name"]: r["exception"] for r in results if r["status"] != "passed"}
     assert set(failed) <= CONSECUTIVE_FIT_CHECKS, failed
 
