@@ -179,7 +179,10 @@ class Variational(Architecture):
             on_train_end=lambda logs: _match_prior(autoencoder, X, rows))]
 
     def sample_codes(self, n_samples, n_components, random_state=None):
-        """Codes drawn from the prior ``N(0, I)`` (see :meth:`skae.architectures.Architecture.sample_codes`)."""
+        """Codes drawn from the prior ``N(0, I)``.
+
+        See :meth:`skae.architectures.Architecture.sample_codes`.
+        """
         rng = check_random_state(random_state)
         return rng.standard_normal((n_samples, n_components)).astype(np.float32)
 
