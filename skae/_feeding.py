@@ -76,17 +76,17 @@ class Feed:
     """A fit's training batches and validation batches, as the plan delivers them.
 
     ``train`` and ``validation`` are :class:`Batches` (``validation`` None
-    without validation rows); ``densify`` whether their first arrays are row
-    indices of ``X`` densified batch by batch (the ``"batches"`` feed).
+    without validation rows).  When ``train`` densifies rows of ``X`` batch by
+    batch (the ``"batches"`` feed), Keras gets the batches themselves; other
+    feeds hand Keras their arrays.
     """
 
     train: Batches
     validation: Batches | None
-    densify: bool
 
     def keras_arguments(self):
         """``fit``'s ``x`` and validation arguments delivering these batches."""
-        if self.densify:
+        if self.train.X is not None:
             kwargs = {"x": self.train}
             if self.validation is not None:
                 kwargs["validation_data"] = self.validation
@@ -120,7 +120,7 @@ def make_feed(plan, X, indices, weights, batch_size, validation_rows):
         rows = np.asarray(validation_rows, dtype=np.int32)
         validation = Batches((rows, normalized_weights(len(rows), batch_size, len(rows))),
                              batch_size, None if plan.feed == "gather" else X)
-    return Feed(train, validation, densify=plan.feed == "batches")
+    return Feed(train, validation)
 
 
 def _keras_arrays(batches):

@@ -153,10 +153,14 @@ class SharedSteps:
 
     @staticmethod
     def _key(job):
-        """What a kept trainer must share with ``job``, or None if its step is not kept."""
+        """What a kept trainer must share with ``job``, or None if its step is not kept.
+
+        Not kept: a network that cannot be rebuilt, an eager or streamed or
+        distributed fit, or data too large for the pool to copy.
+        """
         X = job.X
-        if (job.plan.feed != "gather" or job.plan.run_eagerly or _backend.distributed()
-                or X.shape[0] * X.shape[1] > _arrays.SMALL_DENSE_VALUES):
+        if (job.network.rebuild is None or job.plan.feed != "gather" or job.plan.run_eagerly
+                or _backend.distributed() or X.shape[0] * X.shape[1] > _arrays.SMALL_DENSE_VALUES):
             return None
         architecture = job.network.architecture
         params = architecture.get_params(deep=True)

@@ -62,18 +62,13 @@ class _BuiltInTerms:
     sigmoid outputs) is added before the kind's
     :meth:`~skae.architectures.Architecture.training_code`, and the code's L1
     norm (``activity_l1``) is a loss term named ``"l1"`` before the kind's
-    own terms.  The trainer sees one object with the kind's hooks.
+    own terms.  The trainer calls its ``training_code`` and ``loss_terms``
+    as it would the kind's.
     """
 
     def __init__(self, architecture, settings):
         self.architecture, self.settings = architecture, settings
         self.loss_terms = (*(("l1",) if settings.activity_l1 else ()), *architecture.loss_terms)
-
-    def split(self, autoencoder):
-        return self.architecture.split(autoencoder)
-
-    def training_callbacks(self, autoencoder, X, rows):
-        return self.architecture.training_callbacks(autoencoder, X, rows)
 
     def training_code(self, autoencoder, x, *, training, seed_generator=None):
         settings = self.settings
@@ -181,10 +176,9 @@ class AutoencoderTrainer(keras.Model):
             variable.assign(value)
 
 
-def _new_trainer(network, settings, plan, optimizer, *, data, seed):
-    """A compiled :class:`AutoencoderTrainer` with a built optimizer."""
-    trainer = AutoencoderTrainer(network.architecture, network.model, settings, data=data,
-                                 seed=seed)
+def _new_trainer(architecture, model, settings, plan, optimizer, *, data, seed):
+    """A compiled :class:`AutoencoderTrainer` of ``model`` with a built optimizer."""
+    trainer = AutoencoderTrainer(architecture, model, settings, data=data, seed=seed)
     trainer.compile(optimizer=optimizer, steps_per_execution=plan.steps_per_execution,
                     jit_compile=plan.jit_compile, run_eagerly=plan.run_eagerly)
     # Every variable exists by now (the networks are built, the wrapper
@@ -196,7 +190,7 @@ def _new_trainer(network, settings, plan, optimizer, *, data, seed):
     return trainer
 
 
-def _callbacks(network, X, rows, settings, validation_rows):
+def _callbacks(architecture, model, X, rows, settings, validation_rows):
     """Keras's callbacks of a fit, the kind's after early stopping's; and the stopper."""
     stopper = None
     if settings.early_stopping:
@@ -216,7 +210,7 @@ def _callbacks(network, X, rows, settings, validation_rows):
     # RuntimeError, "Array has been deleted", instead of TrainingDivergedError;
     # tests/test_reliability.py).
     stop_on_nan.async_safe = _backend.backend() == "tensorflow"
-    kind = network.architecture.training_callbacks(network.model, X, rows)
+    kind = architecture.training_callbacks(model, X, rows)
     return [stop_on_nan, *([stopper] if stopper else []), *kind], stopper
 
 
@@ -273,15 +267,14 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
     )
     job = Job(network=network, X=X, settings=settings, plan=plan, optimizer=optimizer,
               batch_size=batch_size, seed=step_seed)
-    trainer = None if network.rebuild is None and not steps.streams else steps.acquire(
-        job, lambda model, fresh_optimizer, data: _new_trainer(
-            Network(network.architecture, model), settings, plan, fresh_optimizer,
-            data=data, seed=step_seed))
+    trainer = steps.acquire(job, lambda model, fresh_optimizer, data: _new_trainer(
+        network.architecture, model, settings, plan, fresh_optimizer, data=data, seed=step_seed))
     if trainer is None:
-        trainer = _new_trainer(network, settings, plan, optimizer, seed=step_seed,
+        trainer = _new_trainer(network.architecture, network.model, settings, plan, optimizer,
+                               seed=step_seed,
                                data=dense_float32(X) if plan.feed == "gather" else None)
-    own, stopper = _callbacks(Network(network.architecture, trainer.autoencoder), X, rows,
-                              settings, validation_rows)
+    own, stopper = _callbacks(network.architecture, trainer.autoencoder, X, rows, settings,
+                              validation_rows)
     try:
         keras_history = run_fit(
             trainer, plan, make_feed(plan, X, indices, weights, batch_size, validation_rows),

@@ -20,6 +20,7 @@ from skae.datasets import load_digits, load_mnist
 
 def _break_models(mode):
     from skae import AutoencoderTransformer, _training
+    from skae._backend import to_numpy
 
     if mode == "untrained":
         def untrained(network, X, settings, **kwargs):
@@ -35,8 +36,7 @@ def _break_models(mode):
         def fit(self, *args, **kwargs):
             result = method(self, *args, **kwargs)
             for variable in self.model_.weights:
-                values = np.array(variable.numpy() if hasattr(variable, "numpy")
-                                  else variable.value)
+                values = to_numpy(variable)
                 variable.assign(rng.permutation(values.ravel()).reshape(values.shape))
             return result
         return fit

@@ -312,7 +312,7 @@ def test_eager_loop_equals_keras_fit(stop_after_epoch):
         indices, weights, steps = epoch_plans(np.arange(30), 8, 3, True, rng)
         val_rows = np.arange(30, 40, dtype=np.int32)
         feed = Feed(Batches((indices, weights), 8),
-                    Batches((val_rows, normalized_weights(10, 8, 10)), 8), densify=False)
+                    Batches((val_rows, normalized_weights(10, 8, 10)), 8))
         recorder = Recorder(stop_after_epoch)
         plan = _plan.TrainingPlan(feed="gather", run_eagerly=not use_keras)
         history = run_fit(trainer, plan, feed, epochs=3, steps_per_epoch=steps, verbose=0,
