@@ -241,8 +241,11 @@ def compare_models(models, split, *, n_components=32, budget=None, scale="none",
 
     Parameters
     ----------
-    models : list of str
-        Names from :data:`MODELS`.
+    models : list of str, or dict of str to estimator
+        Names from :data:`MODELS`, made by :func:`make_model`; or unfitted
+        estimators by name (PCA, :class:`~skae.AutoencoderTransformer` or
+        any transformer with ``inverse_transform``), measured as they are:
+        ``n_components``, ``budget`` and the image shape do not apply to them.
     split : Split
         Training and test rows (and labels, for the downstream score).
     n_components : int, default=32
@@ -269,12 +272,14 @@ def compare_models(models, split, *, n_components=32, budget=None, scale="none",
     """
     rows, fitted = [], {}
     kind = split.target_kind
+    given = isinstance(models, dict)
     for i, name in enumerate(models, start=1):
         if log is not None:
-            log(f"[{i}/{len(models)}] fitting {name} ({MODELS[name]})")
-        model = _with_scaler(make_model(name, n_components, budget=budget,
-                                        image_shape=split.image_shape,
-                                        n_rows=len(split.X_train)), scale)
+            log(f"[{i}/{len(models)}] fitting {name}"
+                + ("" if given else f" ({MODELS[name]})"))
+        model = _with_scaler(models[name] if given else make_model(
+            name, n_components, budget=budget, image_shape=split.image_shape,
+            n_rows=len(split.X_train)), scale)
         start = time.perf_counter()
         model.fit(split.X_train)
         fit_seconds = time.perf_counter() - start
@@ -285,7 +290,7 @@ def compare_models(models, split, *, n_components=32, budget=None, scale="none",
         X_test, reconstruction = _scaled_reconstruction(model, split.X_test)
         row = {
             "method": name,
-            "n_components": int(n_components),
+            "n_components": int(codes_test.shape[1]),
             "test_mse": float(np.mean((X_test - reconstruction) ** 2)),
             "test_r2": float(r2_score(X_test, reconstruction, multioutput="variance_weighted")),
         }

@@ -75,6 +75,20 @@ def test_a_new_kind_is_one_registry_entry(registered, digits, tmp_path):
     assert isinstance(make_model("bottleneck", 4).architecture, str)
 
 
+def test_compare_models_measures_estimators_as_given(digits):
+    from sklearn.decomposition import PCA
+
+    X, y = digits
+    split = Split(X[:1400], X[1400:], y[:1400], y[1400:])
+    rows, fitted = compare_models({"pca-3": PCA(3), "pca-5": PCA(5)}, split)
+    assert [(r["method"], r["n_components"]) for r in rows] == [("pca-3", 3), ("pca-5", 5)]
+    # the same measurement as for a named model: PCA(5) by name gives the same row
+    named, _ = compare_models(["pca"], split, n_components=5)
+    assert rows[1]["test_mse"] == named[0]["test_mse"]
+    assert rows[1]["accuracy"] == named[0]["accuracy"]
+    assert fitted["pca-3"].n_components_ == 3
+
+
 def test_architecture_settings_are_searchable(digits):
     X, _ = digits
     base = AutoencoderTransformer(4, architecture=Dense(), epochs=2, batch_size=64, random_state=0)
