@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/outliers.py [--odds-dir ../shared/data/odds] [--splits 10]
         [--sets cardio,glass,...] [--methods skae,iforest,lof,ocsvm,ee,pca]
+        [--fpr 0.01,0.05,0.1] [--fpr-splits 3]
 
 For each ODDS set and each of ``--splits`` random splits (``random_state`` 0,
 1, ...): 60% of the rows (outliers included, as in PyOD's benchmark) to fit,
@@ -16,7 +17,12 @@ test outliers), averaged over the splits.  The methods: skae's
 estimated) and PCA's reconstruction error at the width skae's detector uses.
 Prints the per-set table, each method's mean ROC AUC, mean precision, mean
 rank over the sets and mean fit seconds, and PyOD's published column means
-(``pyod_2019_roc_auc.csv``, its own runs) as a reference.
+(``pyod_2019_roc_auc.csv`` and ``pyod_2019_precision_at_n.csv``, its own
+runs) as a reference.  Then, on the first ``--fpr-splits`` splits, the share
+of test inliers flagged by ``AutoencoderOutlierDetector(fpr=rate)`` (its
+calibration rows held out of the 60%, which holds the sets' outliers too),
+for each rate of ``--fpr`` the set has calibration rows enough for
+(``--fpr ""`` skips it).
 """
 
 import argparse
@@ -117,31 +123,55 @@ def evaluate(X, y, split, methods):
     return results
 
 
+def flagged_inliers(X, y, split, rates):
+    """Share of test inliers flagged at each rate by one calibrated detector (None: too few rows)."""
+    X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, random_state=split)
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    n_calibration = int(0.2 * len(X_train))  # the detector's default calibration_fraction
+    feasible = [r for r in rates if n_calibration >= np.ceil(1 / r - 1 - 1e-9)]
+    if not feasible:
+        return dict.fromkeys(rates)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        detector = AutoencoderOutlierDetector(fpr=min(feasible), random_state=split)
+        pvalues = detector.fit(X_train).pvalues(X_test[y_test == 0])
+    return {r: float(np.mean(pvalues <= r)) if r in feasible else None for r in rates}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--odds-dir", type=Path, default=DEFAULT_ODDS_DIR)
     parser.add_argument("--splits", type=int, default=10)
     parser.add_argument("--sets", default=None, help="comma-separated names (default: all)")
     parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--fpr", default="0.01,0.05,0.1",
+                        help="false-positive rates to check ('' for none)")
+    parser.add_argument("--fpr-splits", type=int, default=3)
     args = parser.parse_args()
     sets = args.sets.split(",") if args.sets else sorted(p.stem for p in
                                                         args.odds_dir.glob("*.mat"))
     methods = [m for m in args.methods.split(",") if m]
     if "pca" in methods:  # PCA's width is skae's: skae first
         methods = ["skae"] + [m for m in methods if m != "skae"]
+    rates = [float(r) for r in args.fpr.split(",") if r]
 
     import keras
 
     keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # start the backend before any clock
     print(f"{len(sets)} ODDS sets, {args.splits} splits each (60% fit / 40% test, "
           f"standardised), Keras {keras.__version__} ({keras.backend.backend()})\n")
-    auc, prec, secs = {}, {}, {}
+    auc, prec, secs, flags = {}, {}, {}, {}
     for name in sets:
         X, y = load(args.odds_dir, name)
         per = {m: [] for m in methods}
         for split in range(args.splits):
             for m, values in evaluate(X, y, split, methods).items():
                 per[m].append(values)
+        shares = [flagged_inliers(X, y, split, rates) for split in range(args.fpr_splits)
+                  if rates]
+        flags[name] = {r: None if shares[0][r] is None else np.mean([s[r] for s in shares])
+                       for r in rates} if shares else {}
         auc[name] = {m: np.mean([v[0] for v in per[m]]) for m in methods if per[m]}
         prec[name] = {m: np.mean([v[1] for v in per[m]]) for m in methods if per[m]}
         secs[name] = {m: np.mean([v[2] for v in per[m]]) for m in methods if per[m]}
@@ -169,22 +199,39 @@ def main():
 
     auc_ranks = ranks(auc)
     print("\n| method | mean ROC AUC | mean precision at n | mean rank (ROC AUC) | sets | "
-          "mean fit s | PyOD 2019 mean ROC AUC |")
-    print("|---|---|---|---|---|---|---|")
+          "mean fit s | PyOD 2019 mean ROC AUC | PyOD 2019 mean precision at n |")
+    print("|---|---|---|---|---|---|---|---|")
     import csv
 
     with open(args.odds_dir / "pyod_2019_roc_auc.csv") as fh:
         pyod = list(csv.DictReader(fh))
+    with open(args.odds_dir / "pyod_2019_precision_at_n.csv") as fh:
+        pyod_precision = list(csv.DictReader(fh))
     for m in methods:
         present = [name for name in sets if m in auc[name]]
-        pyod_mean = (statistics.mean(float(r[PYOD_COLUMNS[m]]) for r in pyod
-                                     if r["Data"] in present) if m in PYOD_COLUMNS else None)
+        pyod_mean, pyod_prec = ((statistics.mean(float(r[PYOD_COLUMNS[m]]) for r in table
+                                                 if r["Data"] in present)
+                                 if m in PYOD_COLUMNS else None) for table in (pyod, pyod_precision))
         print(f"| {NAMES[m]} | {np.mean([auc[n][m] for n in present]):.3f} | "
               f"{np.mean([prec[n][m] for n in present]):.3f} | "
               f"{np.mean(auc_ranks[m]):.2f} | {len(present)} | "
               f"{np.mean([secs[n][m] for n in present]):.2f} | "
-              f"{'-' if pyod_mean is None else f'{pyod_mean:.3f}'} |")
+              f"{'-' if pyod_mean is None else f'{pyod_mean:.3f}'} | "
+              f"{'-' if pyod_prec is None else f'{pyod_prec:.3f}'} |")
     print("\n(mean ranks: 1 is best; EllipticEnvelope is ranked on the sets where it fits)")
+    if rates:
+        print(f"\nShare of test inliers flagged by AutoencoderOutlierDetector(fpr=rate), mean "
+              f"of {args.fpr_splits} splits (- where 20% of the 60% is too few rows)\n")
+        print("| data | test inliers | " + " | ".join(f"fpr={r:g}" for r in rates) + " |")
+        print("|---|---|" + "---|" * len(rates))
+        for name in sets:
+            _, y = load(args.odds_dir, name)
+            cells = ["-" if flags[name][r] is None else f"{flags[name][r]:.4f}" for r in rates]
+            print(f"| {name} | {round(0.4 * (y == 0).sum())} | " + " | ".join(cells) + " |")
+        means = [[flags[n][r] for n in sets if flags[n][r] is not None] for r in rates]
+        print("| mean | | " + " | ".join(f"{np.mean(m):.4f} ({len(m)} sets)" if m else "-"
+                                         for m in means) + " |")
+
 
 if __name__ == "__main__":
     main()

@@ -201,6 +201,14 @@ def shape_calculator(operator):
     operator.outputs[1].type = tensor_type([n, 1])
 
 
+def _row_reduce(graph, container, op_type, x):
+    """``op_type`` (ReduceMean, ReduceSum) over axis 1, kept as a column."""
+    if container.target_opset >= 18 or op_type == "ReduceSum" and container.target_opset >= 13:
+        # axes became an input (ReduceSum in opset 13, the others in 18)
+        return graph.node(op_type, [x, graph.const([1], np.int64)], keepdims=1)
+    return graph.node(op_type, [x], axes=[1], keepdims=1)
+
+
 def convert(scope, operator, container):
     """skl2onnx converter of skae's estimators."""
     estimator = operator.raw_operator
@@ -211,14 +219,22 @@ def convert(scope, operator, container):
         _output(graph, _emit(graph, estimator.encoder_, x, kind), operator, 0)
         return
     transformer = estimator.estimator_
-    reconstruction = _emit(graph, transformer.decoder_, _emit(graph, transformer.encoder_, x,
-                                                              kind), kind)
+    code = _emit(graph, transformer.encoder_, x, kind)
+    reconstruction = _emit(graph, transformer.decoder_, code, kind)
     difference = graph.node("Sub", [reconstruction, x])
     squares = graph.node("Mul", [difference, difference])
-    if container.target_opset >= 18:  # axes became an input in opset 18
-        error = graph.node("ReduceMean", [squares, graph.const([1], np.int64)], keepdims=1)
-    else:
-        error = graph.node("ReduceMean", [squares], axes=[1], keepdims=1)
+    if estimator.score == "reconstruction":  # the mean squared error
+        error = _row_reduce(graph, container, "ReduceMean", squares)
+    else:  # the combined score: the scaled error plus the scaled T² (a quadratic form)
+        statistics = estimator._statistics_
+        width = len(statistics["code_mean"])
+        q = graph.node("Mul", [_row_reduce(graph, container, "ReduceMean", squares),
+                               graph.const([1.0 / statistics["q_scale"]])])
+        centred = graph.node("Sub", [code, graph.const(statistics["code_mean"])])
+        precision = statistics["code_precision"] / (width * statistics["t_scale"])
+        t = _row_reduce(graph, container, "ReduceSum", graph.node(
+            "Mul", [graph.node("MatMul", [centred, graph.const(precision)]), centred]))
+        error = graph.node("Add", [q, t])
     # decision_function = score_samples - offset_ = -error - offset_
     decision = graph.node("Sub", [graph.node("Neg", [error]),
                                   graph.const([float(estimator.offset_)])])

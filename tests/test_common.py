@@ -53,6 +53,12 @@ ESTIMATORS = [
     AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16)),
     AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16),
                                contamination=0.1, random_state=0),
+    # a calibrated threshold (the checks' data: a few dozen rows, half held out) and skae
+    # 0.1's score with one fit
+    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16),
+                               fpr=0.25, calibration_fraction=0.5, random_state=0),
+    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16),
+                               score="reconstruction", trim=0),
 ]
 
 

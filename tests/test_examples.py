@@ -61,12 +61,10 @@ def check_denoising(ns):
 
 def check_outliers(ns):
     aucs = np.array(list(ns["results"].values()))  # digits x (autoencoder, PCA, forest)
-    if mnist(ns):  # beats IsolationForest on every digit (0.989/0.901/0.913 against
-        assert np.all(aucs[:, 0] > aucs[:, 2]), aucs  # 0.964/0.744/0.746)
-    else:  # on 8 x 8 digits it does not (0.865 against 0.959, as the example says)
-        assert aucs[:, 0].min() > 0.75 and aucs[:, 0].mean() > 0.8, aucs
-    flags = ns["flags"]  # the detector for a 2 keeps most held-out 2s
-    assert np.mean(flags[ns["y_test"] == ns["digit"]] == 1) > 0.7
+    assert np.all(aucs[:, 0] > aucs[:, 2]), aucs  # beats IsolationForest on every digit
+    flags = ns["flags"]  # the 5% threshold keeps about 95% of held-out 2s, flags others
+    assert np.mean(flags[ns["y_test"] == ns["digit"]] == 1) > 0.85
+    assert np.mean(flags[ns["y_test"] != ns["digit"]] == -1) > 0.3
 
 
 def check_pipeline_classifier(ns):
