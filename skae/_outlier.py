@@ -4,6 +4,7 @@ Knows nothing about Keras: the network, its training and its reconstruction
 errors are the wrapped :class:`~skae.AutoencoderTransformer`'s.
 """
 
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -40,7 +41,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     ``score_samples - offset_`` (negative for outliers).
     :meth:`feature_errors` says which features make a row an outlier.
 
-    The default score (``score="combined"``) adds two terms, each divided by
+    The default score (``statistic="combined"``) adds two terms, each divided by
     its mean over the training rows so that they weigh alike: the row's mean
     squared reconstruction error, and the Mahalanobis distance of its code
     from the training rows' codes, divided by the code width (a row can be
@@ -72,7 +73,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         the default network with a code of half the features (at most 32).
         Any architecture, training setting or callback of the transformer
         applies, and is searchable as ``estimator__<parameter>``.
-    score : {"combined", "reconstruction"}, default="combined"
+    statistic : {"combined", "reconstruction"}, default="combined"
         ``"combined"``: the scaled reconstruction error plus the scaled
         Mahalanobis distance of the code (above).  ``"reconstruction"``: minus the mean
         squared reconstruction error, the autoencoder's own
@@ -87,11 +88,12 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         rows whose abnormality (minus the score) lies beyond the upper Tukey
         fence of the training rows' (third quartile plus 1.5 times the
         interquartile range), a rule that needs no guess of the share.
-        Ignored when ``fpr`` is set (then it must stay ``"auto"``).
     fpr : float in (0, 1) or None, default=None
-        Target false-positive rate: the threshold is calibrated on held-out
-        rows so that at most this share of new inliers is flagged (above).
-        The held-out rows must number at least ``1 / fpr - 1``.
+        Target false-positive rate, in place of ``contamination="auto"``: the
+        threshold is calibrated on held-out rows so that at most this share
+        of new inliers is flagged (above).  The held-out rows must number at
+        least ``1 / fpr - 1``.  A float ``contamination`` sets the threshold
+        instead (with a warning that ``fpr`` is ignored).
     calibration_fraction : float in (0, 1), default=0.2
         Share of the training rows held out for calibration when ``fpr`` is
         set (at random, seeded by ``random_state``); the autoencoder is
@@ -108,7 +110,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         Scores below it are outliers: ``decision_function = score_samples -
         offset_``.
     calibration_scores_ : ndarray of shape (n_calibration,)
-        The held-out rows' scores, sorted (only with ``fpr``).
+        The held-out rows' scores, sorted (only when calibrated: ``fpr``
+        set, ``contamination="auto"``).
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -118,18 +121,18 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     See Also
     --------
     AutoencoderTransformer : The autoencoder itself (with
-        ``score="reconstruction"``, ``score_samples`` is its score).
+        ``statistic="reconstruction"``, ``score_samples`` is its score).
     sklearn.ensemble.IsolationForest : Outliers by random partitions.
     sklearn.neighbors.LocalOutlierFactor : Outliers by local density.
 
     Notes
     -----
-    ``versionchanged:: 0.2``: the default ``score`` is ``"combined"`` (was the
+    ``versionchanged:: 0.2``: the default ``statistic`` is ``"combined"`` (was the
     mean squared error), ``trim`` is 0.1 (was one fit), and the default
     autoencoder's code has half the features, at most 32 (was 32).  On the 17
     ODDS tables (``benchmarks/outliers.py``) the mean ROC AUC rose from
     below :class:`~sklearn.ensemble.IsolationForest`'s to above it.
-    ``score="reconstruction", trim=0`` with
+    ``statistic="reconstruction", trim=0`` with
     ``estimator=AutoencoderTransformer()`` is skae 0.1's detector.
 
     Examples
@@ -159,7 +162,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "score_samples", "transform", "inverse_transform"]),
                       None],
-        "score": [StrOptions({"combined", "reconstruction"})],
+        "statistic": [StrOptions({"combined", "reconstruction"})],
         "trim": [Interval(Real, 0, 0.5, closed="left")],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "fpr": [Interval(Real, 0, 1, closed="neither"), None],
@@ -167,10 +170,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, estimator=None, *, score="combined", trim=DEFAULT_TRIM,
+    def __init__(self, estimator=None, *, statistic="combined", trim=DEFAULT_TRIM,
                  contamination="auto", fpr=None, calibration_fraction=0.2, random_state=None):
         self.estimator = estimator
-        self.score = score
+        self.statistic = statistic
         self.trim = trim
         self.contamination = contamination
         self.fpr = fpr
@@ -199,9 +202,10 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             X = validate_data(self, X, accept_sparse=("csr", "csc"),
                               dtype=(np.float64, np.float32))
             if self.fpr is not None and self.contamination != "auto":
-                raise ValueError(
-                    f"AutoencoderOutlierDetector takes fpr or contamination, not both: got "
-                    f"fpr={self.fpr!r} and contamination={self.contamination!r}.")
+                warnings.warn(
+                    f"contamination={self.contamination!r} sets the threshold on the training "
+                    f"rows; fpr={self.fpr!r} is ignored (it replaces contamination='auto').",
+                    UserWarning, stacklevel=3)
             fit_rows, calibration_rows = self._calibration_split(X.shape[0])
             X_fit = X[fit_rows]
             estimator = self._fit_estimator(X_fit)
@@ -242,15 +246,15 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
     def _calibration_split(self, n_samples):
         """Rows to fit on and rows held out for calibration (None without ``fpr``)."""
-        if self.fpr is None:
+        if self.fpr is None or self.contamination != "auto":
             return np.arange(n_samples), None
         n_calibration = int(np.floor(self.calibration_fraction * n_samples))
         needed = int(np.ceil(1.0 / self.fpr - 1.0 - 1e-9))
         if n_calibration < max(needed, 1) or n_samples - n_calibration < 2:
             raise ValueError(
                 f"fpr={self.fpr!r} needs at least {max(needed, 1)} calibration rows, but "
-                f"calibration_fraction={self.calibration_fraction!r} of {n_samples} rows "
-                f"holds {n_calibration} (and at least 2 must remain to fit on). Use more "
+                f"calibration_fraction={self.calibration_fraction!r} of n_samples={n_samples} "
+                f"holds {n_calibration} (and at least 2 rows must remain to fit on). Use more "
                 "rows, a larger calibration_fraction or a larger fpr.")
         order = check_random_state(_seed(self.random_state, 1)).permutation(n_samples)
         return np.sort(order[n_calibration:]), np.sort(order[:n_calibration])
@@ -279,7 +283,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
     def _abnormality(self, estimator, statistics, X):
         """Minus the score of each row of ``X``."""
-        if self.score == "reconstruction":
+        if self.statistic == "reconstruction":
             return -estimator.score_samples(X)
         codes = estimator.transform(X).astype(np.float64)
         q, t = _terms(statistics, _squared_errors(estimator, X, codes), codes)
@@ -301,9 +305,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            Minus the combined abnormality (``score="combined"``), or the
+            Minus the combined abnormality (``statistic="combined"``), or the
             autoencoder's :meth:`~AutoencoderTransformer.score_samples`
-            (``score="reconstruction"``).
+            (``statistic="reconstruction"``).
         """
         X = self._validated(X)
         return -self._abnormality(self.estimator_, self._statistics_, X)
@@ -339,7 +343,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         return np.where(self.decision_function(X) < 0, -1, 1)
 
     def _calibrated(self):
-        return self.fpr is not None
+        return self.fpr is not None and self.contamination == "auto"
 
     @available_if(_calibrated)
     def pvalues(self, X):
@@ -349,7 +353,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         (n_calibration + 1)``.  For a new inlier exchangeable with the
         calibration rows, ``P(p-value <= a) <= a`` for every ``a``; the rows
         :meth:`predict` flags are those with a p-value at most ``fpr``.
-        Available when ``fpr`` is set.
+        Available when ``fpr`` is set (and ``contamination`` is ``"auto"``).
 
         Parameters
         ----------
@@ -379,7 +383,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         errors : ndarray of shape (n_samples, n_features), dtype float32
             ``(x - reconstruction) ** 2``.  A row's mean is its mean squared
             reconstruction error: minus :meth:`score_samples` with
-            ``score="reconstruction"`` (up to float rounding), the first term of
+            ``statistic="reconstruction"`` (up to float rounding), the first term of
             the combined score (times its scale) otherwise; the code's distance,
             the other term, has no per-feature part.
         """

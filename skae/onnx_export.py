@@ -223,7 +223,7 @@ def convert(scope, operator, container):
     reconstruction = _emit(graph, transformer.decoder_, code, kind)
     difference = graph.node("Sub", [reconstruction, x])
     squares = graph.node("Mul", [difference, difference])
-    if estimator.score == "reconstruction":  # the mean squared error
+    if estimator.statistic == "reconstruction":  # the mean squared error
         error = _row_reduce(graph, container, "ReduceMean", squares)
     else:  # the combined score: the scaled error plus the scaled T² (a quadratic form)
         statistics = estimator._statistics_

@@ -58,7 +58,7 @@ ESTIMATORS = [
     AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16),
                                fpr=0.25, calibration_fraction=0.5, random_state=0),
     AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16),
-                               score="reconstruction", trim=0),
+                               statistic="reconstruction", trim=0),
 ]
 
 

@@ -37,7 +37,7 @@ def test_the_blogs_model_with_skae_01s_score_on_mnist(mnist):
     X, y, X_test, y_test = mnist
     # the README's second column: the blog's dense model, its reconstruction error alone
     detector = AutoencoderOutlierDetector(
-        AutoencoderTransformer(architecture="dense", epochs=50), score="reconstruction", trim=0,
+        AutoencoderTransformer(architecture="dense", epochs=50), statistic="reconstruction", trim=0,
         random_state=0).fit(X[y == 2])
     forest = IsolationForest(random_state=0).fit(X[y == 2])
     inlier = y_test == 2
@@ -50,7 +50,7 @@ def test_the_blogs_model_with_skae_01s_score_on_mnist(mnist):
 
 def test_scores_thresholds_and_explanations(digits):
     X, _ = digits
-    detector = AutoencoderOutlierDetector(small(), score="reconstruction", trim=0,
+    detector = AutoencoderOutlierDetector(small(), statistic="reconstruction", trim=0,
                                           contamination=0.05).fit(X)
     scores = detector.score_samples(X)
     np.testing.assert_array_equal(scores, detector.estimator_.score_samples(X))
@@ -60,7 +60,7 @@ def test_scores_thresholds_and_explanations(digits):
     assert errors.shape == X.shape
     np.testing.assert_allclose(errors.mean(axis=1), -scores, rtol=1e-4)
     # "auto": beyond the upper Tukey fence of the training errors
-    auto = AutoencoderOutlierDetector(small(), score="reconstruction", trim=0).fit(X)
+    auto = AutoencoderOutlierDetector(small(), statistic="reconstruction", trim=0).fit(X)
     q1, q3 = np.percentile(-auto.score_samples(X), [25, 75])
     assert auto.offset_ == pytest.approx(-(q3 + 1.5 * (q3 - q1)))
 
@@ -154,8 +154,10 @@ def test_pvalues_and_the_threshold_agree(digits):
 
 def test_bad_calibration_settings_are_refused(digits):
     X, _ = digits
-    with pytest.raises(ValueError, match="fpr or contamination, not both"):
-        AutoencoderOutlierDetector(small(), fpr=0.1, contamination=0.1).fit(X)
+    with pytest.warns(UserWarning, match="fpr=0.1 is ignored"):
+        both = AutoencoderOutlierDetector(small(), fpr=0.1, contamination=0.1).fit(X)
+    assert not hasattr(both, "calibration_scores_") and not hasattr(both, "pvalues")
+    assert abs(np.mean(both.predict(X) == -1) - 0.1) <= 1 / len(X)
     with pytest.raises(ValueError, match=r"fpr=0.001 needs at least 999 calibration rows"):
         AutoencoderOutlierDetector(small(), fpr=0.001).fit(X)
     detector = AutoencoderOutlierDetector(small(), fpr=0.5)
@@ -195,7 +197,7 @@ def test_exported_detector_flags_as_scikit_learn(digits, score, tolerance):
     X = digits[0].astype(np.float32)
     # the combined score's statistics are float64 in skae and float32 in the graph:
     # decisions of order 1 agree within 1e-5 (measured: at most 3e-6)
-    detector = AutoencoderOutlierDetector(small(), score=score, contamination=0.1).fit(X)
+    detector = AutoencoderOutlierDetector(small(), statistic=score, contamination=0.1).fit(X)
     onx = skl2onnx.to_onnx(detector, X[:1])
     session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
     labels, scores = session.run(None, {session.get_inputs()[0].name: X})
