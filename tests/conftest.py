@@ -53,6 +53,7 @@ collect_ignore = ["scripts"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+ODDS = ROOT.parent / "shared" / "data" / "odds"
 
 
 def mnist_dir():
@@ -93,3 +94,15 @@ def digits():
 @pytest.fixture
 def rng():
     return np.random.RandomState(0)
+
+
+@pytest.fixture(scope="session")
+def odds():
+    """Folder with the ODDS tables; skips the test when there is none (fails under CI)."""
+    folder = Path(os.environ.get("SKAE_ODDS_DIR", ODDS))
+    if not (folder / "cardio.mat").is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the tests on the ODDS tables, but {folder} lacks them")
+        pytest.skip(f"ODDS tables not found in {folder} (set SKAE_ODDS_DIR to a folder with "
+                    "cardio.mat and the other .mat files to run this test)")
+    return folder

@@ -1,7 +1,5 @@
 """The default autoencoder on real tables, against PCA at the same width; reading tables."""
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,20 +11,6 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from skae import AutoencoderTransformer
 from skae.architectures import Residual
 from skae.datasets import TableError, load_table
-
-ODDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "odds"
-
-
-@pytest.fixture(scope="session")
-def odds():
-    """Folder with the ODDS tables; skips the test when there is none (fails under CI)."""
-    folder = Path(os.environ.get("SKAE_ODDS_DIR", ODDS))
-    if not (folder / "cardio.mat").is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the tests on the ODDS tables, but {folder} lacks them")
-        pytest.skip(f"ODDS tables not found in {folder} (set SKAE_ODDS_DIR to a folder with "
-                    "cardio.mat and the other .mat files to run this test)")
-    return folder
 
 
 def split_scaled(X, scaler=StandardScaler):
