@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -322,14 +321,8 @@ def test_unreadable_and_missing_files_exit_2(tmp_path, capsys):
         assert message in capsys.readouterr().err
 
 
-def test_compare_on_an_odds_file_against_pca(tmp_path, capsys):
-    from test_tabular import ODDS
-
-    path = Path(os.environ.get("SKAE_ODDS_DIR", ODDS)) / "cardio.mat"
-    if not path.is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the tests on the ODDS tables, but {path} is missing")
-        pytest.skip(f"ODDS tables not found ({path}); set SKAE_ODDS_DIR to run this test")
+def test_compare_on_an_odds_file_against_pca(tmp_path, capsys, odds):
+    path = odds / "cardio.mat"
     out = tmp_path / "cardio"
     assert main(["compare", "--data", str(path), "--out", str(out), "--n-components", "5",
                  "--models", "pca,residual"]) == 0
