@@ -50,7 +50,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     monitoring, with the autoencoder in PCA's place.
     With ``trim`` the autoencoder is fitted twice: the second time on the
     fitting rows the first fit scores as the least abnormal, so that outliers
-    in the training data shape the model less.
+    in the training data shape the model less; the codes' mean and
+    covariance are then those of the kept rows, and each term's scale its
+    mean over all the fitting rows, the rows the score is applied to.
 
     The threshold is either a share of the training rows (``contamination``)
     or, with ``fpr``, a false-positive rate with a finite-sample guarantee:
@@ -210,8 +212,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             X_fit = X[fit_rows]
             estimator = self._fit_estimator(X_fit)
             if self.trim > 0:
-                abnormality = self._abnormality(estimator, self._statistics(estimator, X_fit),
-                                                X_fit)
+                abnormality = self._abnormality(
+                    estimator, self._statistics(estimator, X_fit, X_fit), X_fit)
                 kept = abnormality <= np.quantile(abnormality, 1.0 - self.trim)
                 if kept.sum() >= 2:
                     estimator = self._fit_estimator(X_fit[kept])
@@ -220,7 +222,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
                     X_stats = X_fit
             else:
                 X_stats = X_fit
-            statistics = self._statistics(estimator, X_stats)
+            statistics = self._statistics(estimator, X_stats, X_fit)
             if calibration_rows is None:
                 training = -self._abnormality(estimator, statistics, X_fit)
                 if self.contamination == "auto":
@@ -266,17 +268,23 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             estimator.set_params(random_state=_seed(self.random_state, 0))
         return estimator.fit(X)
 
-    def _statistics(self, estimator, X):
-        """What the combined score divides by, from rows ``X`` of the final autoencoder."""
-        codes = estimator.transform(X).astype(np.float64)
-        errors = _squared_errors(estimator, X, codes)
+    def _statistics(self, estimator, X_model, X_scale):
+        """What the combined score needs, from the final autoencoder.
+
+        The codes' mean and covariance come from ``X_model``, the rows the
+        autoencoder was fitted on; each term's scale, its mean over
+        ``X_scale``, all the fitting rows.
+        """
+        codes = estimator.transform(X_model).astype(np.float64)
         mean = codes.mean(axis=0)
         covariance = np.atleast_2d(np.cov(codes, rowvar=False)) if len(codes) > 1 else \
             np.zeros((codes.shape[1], codes.shape[1]))
         precision = np.linalg.pinv(covariance, hermitian=True)
         statistics = {"code_mean": mean, "code_precision": precision,
                       "q_scale": 1.0, "t_scale": 1.0}
-        q, t = _terms(statistics, errors, codes)
+        if X_scale is not X_model:
+            codes = estimator.transform(X_scale).astype(np.float64)
+        q, t = _terms(statistics, _squared_errors(estimator, X_scale, codes), codes)
         statistics["q_scale"] = _positive(q.mean())
         statistics["t_scale"] = _positive(t.mean())
         return statistics
