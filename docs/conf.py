@@ -4,7 +4,8 @@ Build: ``python -m sphinx -W --keep-going -b html docs docs/_build/html``.
 Warnings are errors and references are checked (``nitpicky``).  The gallery
 runs every ``examples/plot_*.py`` in full, at the budgets that give the real
 results, on MNIST when ``$SKAE_DATA_DIR`` or ``../shared/data/mnist`` holds it,
-on scikit-learn's digits otherwise; set ``SKAE_DOCS_QUICK=1`` for the reduced
+on scikit-learn's digits otherwise (and the ODDS tables from ``$SKAE_ODDS_DIR`` or
+``../shared/data/odds``); set ``SKAE_DOCS_QUICK=1`` for the reduced
 forms the tests run (a quick local preview).
 Intersphinx inventories are written from the installed packages (see
 ``_ext/offline_inventories.py``), so the build needs no network.
@@ -25,6 +26,9 @@ if os.environ.get("SKAE_DOCS_QUICK") == "1":
 _shared_mnist = ROOT.parent / "shared" / "data" / "mnist"
 if "SKAE_DATA_DIR" not in os.environ and _shared_mnist.is_dir():
     os.environ["SKAE_DATA_DIR"] = str(_shared_mnist)
+_shared_odds = ROOT.parent / "shared" / "data" / "odds"
+if "SKAE_ODDS_DIR" not in os.environ and _shared_odds.is_dir():
+    os.environ["SKAE_ODDS_DIR"] = str(_shared_odds)
 
 from offline_inventories import write_inventories  # noqa: E402
 
