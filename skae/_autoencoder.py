@@ -150,8 +150,8 @@ default="adam"
         Number of passes over the training data (fewer with early stopping).
         ``"auto"`` is the kind's budget
         (:meth:`~skae.architectures.Architecture.default_training`): at most
-        200 for ``"residual"``, which stops early; the blog's 50 for the
-        other kinds.
+        200 for ``"residual"``, which stops early; at least 16 for
+        ``"conv"``, in batches of 64; the blog's 50 for the other kinds.
 
         .. versionchanged:: 0.2
            ``"auto"`` became the default (it was 50).
@@ -159,8 +159,8 @@ default="adam"
     batch_size : int or "auto", default="auto"
         Number of samples per gradient step (capped at the number of
         samples).  ``"auto"``: for ``"residual"`` a twentieth of the training
-        rows, from 16 to 256, so that small tables get enough steps; the
-        blog's 256 for the other kinds.
+        rows, from 16 to 256, so that small tables get enough steps; 64 for
+        ``"conv"``; the blog's 256 for the other kinds.
 
         .. versionchanged:: 0.2
            ``"auto"`` became the default (it was 256).
