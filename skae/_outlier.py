@@ -143,7 +143,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     >>> from skae import AutoencoderOutlierDetector, AutoencoderTransformer
     >>> rng = np.random.default_rng(0)
     >>> X = rng.random((200, 8)) * 0.1 + np.linspace(0.2, 0.8, 8)  # one pattern
-    >>> X_new = np.vstack([X[:2], 1.0 - X[:2]])  # two rows of it, two reversed
+    >>> new = rng.random((2, 8)) * 0.1 + np.linspace(0.2, 0.8, 8)
+    >>> X_new = np.vstack([new, 1.0 - new])  # two new rows of it, two reversed
     >>> detector = AutoencoderOutlierDetector(
     ...     AutoencoderTransformer(n_components=2, epochs=300, batch_size=32),
     ...     random_state=0).fit(X)
