@@ -66,7 +66,8 @@ class Conv(Architecture):
     Notes
     -----
     The estimator's ``"auto"`` budget for this kind is batches of 64 images
-    for at least 16 epochs (:meth:`default_training`).
+    for at least 16 epochs (its
+    :meth:`~skae.architectures.Architecture.default_training`).
 
     .. versionchanged:: 0.2
        The budget was the blog's, 50 epochs of 256 images: pass
