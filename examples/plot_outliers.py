@@ -128,8 +128,9 @@ plt.show()
 # malignant ones, the outliers, 30 measurements each.  Its rows are those of
 # scikit-learn's breast-cancer table scaled to [0, 1] (checked row by row), so
 # the features keep their names.  Read from ``$SKAE_ODDS_DIR/wbc.mat`` when
-# there; otherwise the same construction from scikit-learn's table (the benign
-# rows and its first 21 malignant ones).  The detector, with its defaults and
+# there; otherwise a table built like it from scikit-learn's: its benign rows
+# and its first 21 malignant ones (ODDS drew other malignant rows, so the
+# flagged rows differ).  The detector, with its defaults and
 # a threshold calibrated to flag at most 5% of new benign rows, is fitted on
 # the benign rows of 60% of the table (known-normal rows, the setting its
 # promise is made for; the ODDS benchmark, ``benchmarks/outliers.py``, fits
