@@ -55,7 +55,9 @@ MIN_STEPS_FOR_MULTI_STEP = 64
 #: Training work (samples x features x epochs) above which compiling a dense
 #: network's step with XLA on TensorFlow pays for its compile time (about a
 #: second): 8,000 x 784 x 10 epochs (6.3e7) gained, the digits (1,797 x 64)
-#: did not.
+#: did not.  Nor did the default network's fits of ODDS tables, which stay
+#: below it: forced, XLA made all five tried slower (cardio 2.02 -> 2.49 s,
+#: glass 0.80 -> 1.45 s, musk 4.66 -> 4.74 s; one-off, at ee1f780).
 XLA_MIN_WORK = 5e7
 
 #: Fits of at most this many training steps run eagerly.  Compiling the step
