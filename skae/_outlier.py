@@ -212,20 +212,14 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             fit_rows, calibration_rows = self._calibration_split(X.shape[0])
             X_fit = X[fit_rows]
             estimator = self._fit_estimator(X_fit)
+            statistics, abnormality = self._statistics(estimator, X_fit, X_fit)
             if self.trim > 0:
-                abnormality = self._abnormality(
-                    estimator, self._statistics(estimator, X_fit, X_fit), X_fit)
                 kept = abnormality <= np.quantile(abnormality, 1.0 - self.trim)
                 if kept.sum() >= 2:
                     estimator = self._fit_estimator(X_fit[kept])
-                    X_stats = X_fit[kept]
-                else:
-                    X_stats = X_fit
-            else:
-                X_stats = X_fit
-            statistics = self._statistics(estimator, X_stats, X_fit)
+                    statistics, abnormality = self._statistics(estimator, X_fit[kept], X_fit)
             if calibration_rows is None:
-                training = -self._abnormality(estimator, statistics, X_fit)
+                training = -abnormality
                 if self.contamination == "auto":
                     q1, q3 = np.percentile(-training, [25.0, 75.0])
                     offset = -(q3 + 1.5 * (q3 - q1))
@@ -249,7 +243,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
     def _calibration_split(self, n_samples):
         """Rows to fit on and rows held out for calibration (None without ``fpr``)."""
-        if self.fpr is None or self.contamination != "auto":
+        if not self._calibrated():
             return np.arange(n_samples), None
         n_calibration = int(np.floor(self.calibration_fraction * n_samples))
         needed = int(np.ceil(1.0 / self.fpr - 1.0 - 1e-9))
@@ -270,11 +264,12 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         return estimator.fit(X)
 
     def _statistics(self, estimator, X_model, X_scale):
-        """What the combined score needs, from the final autoencoder.
+        """What the combined score needs, and the abnormality of each row of ``X_scale``.
 
         The codes' mean and covariance come from ``X_model``, the rows the
         autoencoder was fitted on; each term's scale, its mean over
-        ``X_scale``, all the fitting rows.
+        ``X_scale``, all the fitting rows, whose abnormality (minus the
+        score) comes from the same codes and errors.
         """
         codes = estimator.transform(X_model).astype(np.float64)
         mean = codes.mean(axis=0)
@@ -288,15 +283,17 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         q, t = _terms(statistics, _squared_errors(estimator, X_scale, codes), codes)
         statistics["q_scale"] = _positive(q.mean())
         statistics["t_scale"] = _positive(t.mean())
-        return statistics
+        if self.statistic == "reconstruction":
+            return statistics, -estimator.score_samples(X_scale)
+        return statistics, _combined(statistics, q, t)
 
     def _abnormality(self, estimator, statistics, X):
         """Minus the score of each row of ``X``."""
         if self.statistic == "reconstruction":
             return -estimator.score_samples(X)
         codes = estimator.transform(X).astype(np.float64)
-        q, t = _terms(statistics, _squared_errors(estimator, X, codes), codes)
-        return q / statistics["q_scale"] + t / statistics["t_scale"]
+        return _combined(statistics, *_terms(statistics, _squared_errors(estimator, X, codes),
+                                             codes))
 
     def _validated(self, X):
         check_is_fitted(self)
@@ -448,6 +445,11 @@ def _terms(statistics, errors, codes):
     centred = codes - statistics["code_mean"]
     t = np.einsum("ij,jk,ik->i", centred, statistics["code_precision"], centred) / codes.shape[1]
     return q, t
+
+
+def _combined(statistics, q, t):
+    """The combined abnormality: each term over its scale."""
+    return q / statistics["q_scale"] + t / statistics["t_scale"]
 
 
 def _positive(value):
