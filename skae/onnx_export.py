@@ -216,11 +216,11 @@ def convert(scope, operator, container):
     x = _float_input(graph, operator.inputs[0])
     kind = type(getattr(estimator, "estimator_", estimator).architecture_).__name__
     if hasattr(estimator, "n_components_"):
-        _output(graph, _emit(graph, estimator.encoder_, x, kind), operator, 0)
+        _output(graph, _emit(graph, estimator._parts()[0], x, kind), operator, 0)
         return
     transformer = estimator.estimator_
-    code = _emit(graph, transformer.encoder_, x, kind)
-    reconstruction = _emit(graph, transformer.decoder_, code, kind)
+    code = _emit(graph, transformer._parts()[0], x, kind)
+    reconstruction = _emit(graph, transformer._parts()[1], code, kind)
     difference = graph.node("Sub", [reconstruction, x])
     squares = graph.node("Mul", [difference, difference])
     if estimator.statistic == "reconstruction":  # the mean squared error

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from skae import AutoencoderTransformer, _feeding, _numpy_inference, _plan, _step_cache
+from skae import load as skae_load
 from skae._activations import ACTIVATIONS as REGISTRY
 from skae._backend import to_numpy
 from skae._inference import (
@@ -92,6 +93,108 @@ def test_numpy_inference_reads_the_current_weights():
     assert np.abs(after - before).max() > 0.1
     np.testing.assert_allclose(after, np.asarray(est.encoder_.predict_on_batch(X)),
                                rtol=1e-5, atol=1e-5)
+
+
+def _outputs(est, X):
+    codes = est.transform(X)
+    return codes, est.inverse_transform(codes), est.score_samples(X)
+
+
+def _through_keras(est, X):
+    """The same outputs read through Keras's predict_on_batch: no NumPy copies, no exposure."""
+    with _plan.plain_keras():
+        return _outputs(est, X)
+
+
+@pytest.fixture
+def weight_reads(monkeypatch):
+    """Counts the Keras variables NumPy inference reads."""
+    reads = []
+    original = _numpy_inference._backend.to_numpy
+
+    def counting(variable):
+        reads.append(variable)
+        return original(variable)
+
+    monkeypatch.setattr(_numpy_inference._backend, "to_numpy", counting)
+    return reads
+
+
+def test_numpy_inference_keeps_copies_of_a_network_not_handed_out(weight_reads, tmp_path):
+    X = np.random.default_rng(0).random((40, 6))
+    est = AutoencoderTransformer(n_components=2, epochs=2, batch_size=16, random_state=0).fit(X)
+    first = _outputs(est, X)
+    assert weight_reads  # read once: encoder, decoder, autoencoder
+    weight_reads.clear()
+    again = _outputs(est, X)
+    assert not weight_reads  # then kept
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    loaded = skae_load(est.save(tmp_path / "est.skae"))  # a loaded network is not handed out
+    _outputs(loaded, X)
+    weight_reads.clear()
+    for a, b in zip(_outputs(loaded, X), first):
+        np.testing.assert_array_equal(a, b)
+    assert not weight_reads
+    assert est.encoder_ is not None  # handed out: read at every call from now on
+    _outputs(est, X)
+    assert len(weight_reads) > 0
+
+
+class _KeepsTheModel(keras.callbacks.Callback):
+    """A user's callback that keeps a reference to the network it trained."""
+
+    kept = []
+
+    def on_train_end(self, logs=None):
+        _KeepsTheModel.kept.append(self.model)
+
+
+def _perturb(model):
+    for variable in model.weights:
+        variable.assign(1.5 * to_numpy(variable) + 0.1)
+
+
+def _keras_fit(est, X, early):
+    model = est.model_
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    model.fit(X, X, epochs=3, batch_size=8, verbose=0)
+
+
+#: Every way the weights can change after NumPy copies were made (one
+#: ``_outputs`` call), with ``early``: references read before it.
+WEIGHT_CHANGES = {
+    "model_ read after the copies": lambda est, X, early: _perturb(est.model_),
+    "encoder_ read before the copies": lambda est, X, early: _perturb(early["encoder"]),
+    "decoder_ read before the copies": lambda est, X, early: _perturb(early["decoder"]),
+    "Keras's own fit of model_": _keras_fit,
+    "model_ replaced": lambda est, X, early: setattr(
+        est, "model_", keras.models.clone_model(early["model"])),
+    "a callback's kept reference": lambda est, X, early: _perturb(_KeepsTheModel.kept[-1]),
+    "a new fit": lambda est, X, early: est.set_params(random_state=1).fit(X),
+    "a warm start": lambda est, X, early: est.set_params(warm_start=True, epochs=3).fit(X),
+    "partial_fit": lambda est, X, early: est.partial_fit(X),
+}
+
+
+@pytest.mark.parametrize("change", list(WEIGHT_CHANGES))
+def test_a_stale_copy_of_the_weights_is_never_served(change):
+    """After each way of changing the weights, outputs equal Keras's on the current network."""
+    X = np.random.default_rng(0).random((40, 6))
+    callbacks = [_KeepsTheModel()] if change == "a callback's kept reference" else None
+    est = AutoencoderTransformer(n_components=2, architecture="dense", epochs=2, batch_size=16,
+                                 random_state=0, callbacks=callbacks).fit(X)
+    early = {}
+    if change.endswith("read before the copies"):
+        early = {"encoder": est.encoder_, "decoder": est.decoder_}
+    elif change == "model_ replaced":
+        early = {"model": est._autoencoder}  # skae's own read: not handed out
+    before = _outputs(est, X)
+    WEIGHT_CHANGES[change](est, X, early)
+    expected = _through_keras(est, X)
+    assert max(np.abs(a - b).max() for a, b in zip(before, expected)) > 1e-3  # it changed
+    for got, want in zip(_outputs(est, X), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
 def test_mean_squared_errors_match_predictions():
