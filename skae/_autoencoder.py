@@ -248,11 +248,12 @@ default="adam"
     ----------
     model_ : keras.Model
         The whole autoencoder, ``decoder_(encoder_(x))``.  Until it, or
-        ``encoder_`` or ``decoder_``, is first read (or ``callbacks`` are
-        given), skae keeps NumPy copies of a dense network's weights for
-        inference between fits; once it has been handed out, inference reads
-        the weights from Keras at every call, so changes made through Keras
-        (``model_.fit``, ``set_weights``) are always seen.
+        ``encoder_`` or ``decoder_``, is first read (or a fit is given a
+        callback not of Keras's own), skae keeps NumPy copies of a dense
+        network's weights for inference between fits; once the network has
+        been handed out, inference reads the weights from Keras at every
+        call, so changes made through Keras (``model_.fit``,
+        ``set_weights``) are always seen.
 
     encoder_ : keras.Model
         Maps samples to codes; shares its layers with ``model_``.
@@ -672,7 +673,9 @@ default="adam"
         )
         for callback in callbacks:
             callback.set_model(None)  # do not keep the training wrapper alive
-        if callbacks:  # a user's callback may have kept a reference to the network
+        if any(not type(cb).__module__.startswith("keras.") for cb in callbacks):
+            # a callback of the user's own may have kept its self.model (Keras's own keep
+            # none past set_model(None)): hand the network out
             KEPT.expose(self._autoencoder)
         if append:
             merged = {k: list(v) for k, v in self.history_.items()}

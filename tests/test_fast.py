@@ -136,6 +136,12 @@ def test_numpy_inference_keeps_copies_of_a_network_not_handed_out(weight_reads, 
     for a, b in zip(_outputs(loaded, X), first):
         np.testing.assert_array_equal(a, b)
     assert not weight_reads
+    kept = AutoencoderTransformer(n_components=2, epochs=2, batch_size=16, random_state=0,
+                                  callbacks=[keras.callbacks.EarlyStopping(monitor="loss")]).fit(X)
+    _outputs(kept, X)
+    weight_reads.clear()
+    _outputs(kept, X)
+    assert not weight_reads  # Keras's own callbacks keep no reference to the network
     assert est.encoder_ is not None  # handed out: read at every call from now on
     _outputs(est, X)
     assert len(weight_reads) > 0
