@@ -147,6 +147,32 @@ def test_numpy_inference_keeps_copies_of_a_network_not_handed_out(weight_reads, 
     assert len(weight_reads) > 0
 
 
+def test_kept_weights_keep_nothing_read_while_the_network_changed():
+    kept = _numpy_inference.KeptWeights()
+    network = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    reads = []
+
+    def read():
+        reads.append(1)
+        return len(reads)
+
+    def read_during_a_change():  # a fit elsewhere changed the weights during the read
+        kept.forget(network)
+        return read()
+
+    assert kept.weights(network, "part", read_during_a_change) == 1
+    assert kept.weights(network, "part", read) == 2  # not kept: read again
+    assert kept.weights(network, "part", read) == 2  # kept
+    with kept.changing(network):
+        assert kept.weights(network, "part", read) == 3  # dropped at the start
+        assert kept.weights(network, "part", read) == 4  # nothing kept during it
+    assert kept.weights(network, "part", read) == 5  # dropped at its end
+    assert kept.weights(network, "other part", read) == 6  # parts kept apart
+    kept.expose(network)
+    assert kept.exposed(network)
+    assert [kept.weights(network, "part", read) for _ in range(2)] == [7, 8]
+
+
 class _KeepsTheModel(keras.callbacks.Callback):
     """A user's callback that keeps a reference to the network it trained."""
 
