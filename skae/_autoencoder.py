@@ -247,13 +247,8 @@ default="adam"
     Attributes
     ----------
     model_ : keras.Model
-        The whole autoencoder, ``decoder_(encoder_(x))``.  Until it, or
-        ``encoder_`` or ``decoder_``, is first read (or a fit is given a
-        callback not of Keras's own), skae keeps NumPy copies of a dense
-        network's weights for inference between fits; once the network has
-        been handed out, inference reads the weights from Keras at every
-        call, so changes made through Keras (``model_.fit``,
-        ``set_weights``) are always seen.
+        The whole autoencoder, ``decoder_(encoder_(x))``.  Reading it (or
+        ``encoder_``, ``decoder_``) hands the network out: see the property.
 
     encoder_ : keras.Model
         Maps samples to codes; shares its layers with ``model_``.
@@ -724,7 +719,15 @@ default="adam"
 
     @property
     def model_(self):
-        """keras.Model: the whole autoencoder, ``decoder_(encoder_(x))``."""
+        """keras.Model: the whole autoencoder, ``decoder_(encoder_(x))``.
+
+        Until it, ``encoder_`` or ``decoder_`` is first read (or a fit is
+        given a callback not of Keras's own), skae keeps NumPy copies of a
+        dense network's weights for inference between fits.  Once the
+        network has been handed out, inference reads the weights from Keras
+        at every call, so changes made through Keras (``model_.fit``,
+        ``set_weights``) are always seen.
+        """
         network = self._autoencoder
         KEPT.expose(network)
         return network
@@ -755,13 +758,19 @@ default="adam"
 
     @property
     def encoder_(self):
-        """keras.Model: maps samples to codes; a part of ``model_`` (``architecture_.split``)."""
+        """keras.Model: maps samples to codes; a part of ``model_`` (``architecture_.split``).
+
+        Reading it hands the network out, as reading ``model_`` does.
+        """
         KEPT.expose(self._autoencoder)
         return self._parts()[0]
 
     @property
     def decoder_(self):
-        """keras.Model: maps codes to reconstructions; a part of ``model_``."""
+        """keras.Model: maps codes to reconstructions; a part of ``model_``.
+
+        Reading it hands the network out, as reading ``model_`` does.
+        """
         KEPT.expose(self._autoencoder)
         return self._parts()[1]
 
