@@ -110,12 +110,18 @@ class KeptWeights:
             entry = self._entries[network] = self._Entry()
         return entry
 
+    @staticmethod
+    def _drop(entry):
+        """Drop ``entry``'s copies; a read begun before this is not kept."""
+        entry.copies = {}
+        entry.generation += 1
+
     def expose(self, network):
         """``network`` is handed out: drop its copies and keep none again."""
         with self._lock:
             entry = self._entry(network)
-            entry.exposed, entry.copies = True, {}
-            entry.generation += 1
+            entry.exposed = True
+            self._drop(entry)
 
     def exposed(self, network):
         """Whether ``network`` was handed out."""
@@ -124,32 +130,28 @@ class KeptWeights:
             return entry is not None and entry.exposed
 
     @contextlib.contextmanager
-    def changing(self, *networks):
-        """A block in which skae changes the weights of ``networks``."""
-        networks = [n for n in dict.fromkeys(networks) if n is not None]
+    def changing(self, network):
+        """A block in which skae changes the weights of ``network`` (None: no network yet)."""
+        if network is None:
+            yield
+            return
         with self._lock:
-            for network in networks:
-                entry = self._entry(network)
-                entry.busy += 1
-                entry.copies = {}
-                entry.generation += 1
+            entry = self._entry(network)
+            entry.busy += 1
+            self._drop(entry)
         try:
             yield
         finally:
             with self._lock:
-                for network in networks:
-                    entry = self._entry(network)
-                    entry.busy -= 1
-                    entry.copies = {}
-                    entry.generation += 1
+                entry.busy -= 1
+                self._drop(entry)
 
     def forget(self, network):
         """Drop ``network``'s copies (skae changed its weights outside :meth:`changing`)."""
         with self._lock:
             entry = self._entries.get(network)
             if entry is not None:
-                entry.copies = {}
-                entry.generation += 1
+                self._drop(entry)
 
     def weights(self, network, part, read):
         """``read()``'s result for ``part`` (a name) of ``network``, kept when allowed."""

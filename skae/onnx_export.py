@@ -219,8 +219,9 @@ def convert(scope, operator, container):
         _output(graph, _emit(graph, estimator._parts()[0], x, kind), operator, 0)
         return
     transformer = estimator.estimator_
-    code = _emit(graph, transformer._parts()[0], x, kind)
-    reconstruction = _emit(graph, transformer._parts()[1], code, kind)
+    encoder, decoder = transformer._parts()
+    code = _emit(graph, encoder, x, kind)
+    reconstruction = _emit(graph, decoder, code, kind)
     difference = graph.node("Sub", [reconstruction, x])
     squares = graph.node("Mul", [difference, difference])
     if estimator.statistic == "reconstruction":  # the mean squared error
