@@ -1,8 +1,22 @@
-"""Helpers shared by the benchmark scripts (run as ``python benchmarks/<script>.py``)."""
+"""Helpers shared by the benchmark scripts (run as ``python benchmarks/<script>.py``).
 
+Every script reports through :class:`Results`: it prints each table as Markdown
+and writes all of them, with the command, date, skae's version and commit and
+the machine, to ``benchmarks/results/<name>.json``, from which the docs render
+the tables (``docs/_ext/benchmark_results.py``) and a test checks the README's
+numbers (``tests/test_docs.py``).
+"""
+
+import datetime
+import json
 import os
+import platform
 import resource
+import shlex
+import subprocess
 import sys
+from importlib import metadata
+from pathlib import Path
 
 #: Where the scripts look for MNIST unless ``--data-dir`` says otherwise.
 DEFAULT_DATA_DIR = os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist")
@@ -85,3 +99,131 @@ def epoch_ends():
 def epoch_seconds(ends):
     """Each epoch's seconds, from an :func:`epoch_ends` callback's ``ends``."""
     return [b - a for a, b in zip(ends, ends[1:])]
+
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+#: Libraries whose versions a results file records, where installed.
+LIBRARIES = ("skae", "keras", "tensorflow", "jax", "numpy", "scipy", "scikit-learn",
+             "onnxruntime", "skl2onnx")
+
+
+def cell_text(value, fmt):
+    """A table cell as printed and rendered: ``fmt.format(value)``, ``-`` for None.
+
+    A list is a range: each end formatted, joined by ``-``.
+    """
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return "-".join(fmt.format(v) for v in value)
+    return fmt.format(value)
+
+
+def machine():
+    """The CPU model, the cores this process may use, the OS and the libraries' versions."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return {"cpu": cpu, "cores": cores, "os": platform.platform(terse=True),
+            "python": platform.python_version(),
+            "keras_backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+            "versions": versions}
+
+
+def git_commit():
+    """``(commit, dirty)`` of the checkout the script runs from; ``(None, None)`` outside git.
+
+    ``dirty`` says whether tracked files other than results files differ from
+    the commit, so that a results file names the code that produced it.
+    """
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                cwd=root, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None, None
+    changed = [line for line in status.splitlines() if "benchmarks/results/" not in line]
+    return commit, bool(changed)
+
+
+class Results:
+    """One benchmark run's tables and headline values, printed and written to a results file.
+
+    Parameters
+    ----------
+    name : str
+        The results file's stem: ``benchmarks/results/<name>.json``.
+    protocol : str
+        What was measured and how, in a sentence or two (the docs print it
+        beside the tables).
+    """
+
+    def __init__(self, name, protocol):
+        self.name = name
+        self.protocol = " ".join(protocol.split())
+        self.tables = {}
+        self.values = {}
+
+    def table(self, key, title, columns, rows, formats=None):
+        """Add a table and print it as Markdown.
+
+        ``rows`` hold raw values (numbers, strings, None, or ``[low, high]``
+        ranges); ``formats`` one format string per column (``"{:.3f}x"``;
+        ``"{}"`` where None is given).
+        """
+        formats = list(formats or ["{}"] * len(columns))
+        if len(formats) != len(columns) or any(len(r) != len(columns) for r in rows):
+            raise ValueError(f"table {key!r}: every row needs {len(columns)} cells")
+        self.tables[key] = {"title": title, "columns": list(columns), "formats": formats,
+                            "rows": [list(r) for r in rows]}
+        print(f"\n{title}\n")
+        print("| " + " | ".join(columns) + " |")
+        print("|" + "---|" * len(columns))
+        for row in rows:
+            print("| " + " | ".join(cell_text(v, f) for v, f in zip(row, formats)) + " |")
+        return self
+
+    def value(self, key, value, fmt="{}", about=""):
+        """Add a headline value (the README quotes these) and print it."""
+        self.values[key] = {"value": value, "format": fmt, "about": about}
+        print(f"{key}: {cell_text(value, fmt)}" + (f"  ({about})" if about else ""))
+        return self
+
+    def write(self):
+        """Write ``benchmarks/results/<name>.json`` and return its path."""
+        commit, dirty = git_commit()
+        script = Path(sys.argv[0])
+        try:
+            script = script.resolve().relative_to(RESULTS_DIR.parent.parent)
+        except ValueError:
+            pass
+        record = {
+            "benchmark": self.name,
+            "command": shlex.join(["python", str(script), *sys.argv[1:]]),
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "commit": commit,
+            "dirty": dirty,
+            "machine": machine(),
+            "protocol": self.protocol,
+            "tables": self.tables,
+            "values": self.values,
+        }
+        RESULTS_DIR.mkdir(exist_ok=True)
+        path = RESULTS_DIR / f"{self.name}.json"
+        path.write_text(json.dumps(record, indent=1, allow_nan=False) + "\n")
+        print(f"\nwritten: {path.relative_to(RESULTS_DIR.parent.parent)}")
+        return path

@@ -37,6 +37,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 import scipy.io  # noqa: E402
+from _common import Results  # noqa: E402
 from sklearn.covariance import EllipticEnvelope  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.ensemble import IsolationForest  # noqa: E402
@@ -184,15 +185,16 @@ def main():
         cells = " ".join(f"{m} {auc[name][m]:.3f}" for m in methods if m in auc[name])
         print(f"  {name}: ROC AUC {cells}", flush=True)
 
-    header = " | ".join(NAMES[m] for m in methods)
-    print(f"\nROC AUC, mean of {args.splits} splits\n")
-    print(f"| data | {header} |")
-    print("|---|" + "---|" * len(methods))
-    for name in sets:
-        best = max(auc[name].values())
-        cells = [("**%.3f**" if auc[name].get(m) == best else "%.3f") % auc[name][m]
-                 if m in auc[name] else "-" for m in methods]
-        print(f"| {name} | " + " | ".join(cells) + " |")
+    results = Results("outliers", f"PyOD's protocol on {len(sets)} ODDS tables: "
+                      f"{args.splits} random splits of each, 60% of the rows (outliers included) "
+                      "to fit and 40% to test, standardised on the fitting rows; every method "
+                      "with its defaults; ROC AUC and precision at n (n = the test outliers) "
+                      "averaged over the splits; the fit seconds include scoring the test rows. "
+                      "PyOD's published means over the same tables are its own runs.")
+    results.table("auc", f"ROC AUC, mean of {args.splits} splits",
+                  ["data"] + [NAMES[m] for m in methods],
+                  [[name] + [auc[name].get(m) for m in methods] for name in sets],
+                  ["{}"] + ["{:.3f}"] * len(methods))
 
     def ranks(table):
         out = {m: [] for m in methods}
@@ -204,40 +206,50 @@ def main():
         return out
 
     auc_ranks = ranks(auc)
-    print("\n| method | mean ROC AUC | mean precision at n | mean rank (ROC AUC) | sets | "
-          "mean fit s | PyOD 2019 mean ROC AUC | PyOD 2019 mean precision at n |")
-    print("|---|---|---|---|---|---|---|---|")
     import csv
 
     with open(args.odds_dir / "pyod_2019_roc_auc.csv") as fh:
         pyod = list(csv.DictReader(fh))
     with open(args.odds_dir / "pyod_2019_precision_at_n.csv") as fh:
         pyod_precision = list(csv.DictReader(fh))
+    rows = []
     for m in methods:
         present = [name for name in sets if m in auc[name]]
         pyod_mean, pyod_prec = ((statistics.mean(float(r[PYOD_COLUMNS[m]]) for r in table
                                                  if r["Data"] in present)
                                  if m in PYOD_COLUMNS else None) for table in (pyod, pyod_precision))
-        print(f"| {NAMES[m]} | {np.mean([auc[n][m] for n in present]):.3f} | "
-              f"{np.mean([prec[n][m] for n in present]):.3f} | "
-              f"{np.mean(auc_ranks[m]):.2f} | {len(present)} | "
-              f"{np.mean([secs[n][m] for n in present]):.2f} | "
-              f"{'-' if pyod_mean is None else f'{pyod_mean:.3f}'} | "
-              f"{'-' if pyod_prec is None else f'{pyod_prec:.3f}'} |")
-    print("\n(mean ranks: 1 is best; EllipticEnvelope is ranked on the sets where it fits)")
+        rows.append([NAMES[m], float(np.mean([auc[n][m] for n in present])),
+                     float(np.mean([prec[n][m] for n in present])),
+                     float(np.mean(auc_ranks[m])), len(present),
+                     float(np.mean([secs[n][m] for n in present])), pyod_mean, pyod_prec])
+    results.table("summary", "Means over the tables (rank 1 is best; EllipticEnvelope is "
+                  "ranked on the tables where it fits)",
+                  ["method", "mean ROC AUC", "mean precision at n", "mean rank (ROC AUC)",
+                   "tables", "mean fit s", "PyOD 2019 mean ROC AUC",
+                   "PyOD 2019 mean precision at n"], rows,
+                  ["{}", "{:.3f}", "{:.3f}", "{:.2f}", "{}", "{:.2f}", "{:.3f}", "{:.3f}"])
+    by_method = dict(zip(methods, rows))
+    for m in ("skae", "iforest"):
+        if m in by_method:
+            results.value(f"{m}_mean_auc", by_method[m][1], "{:.3f}",
+                          f"{NAMES[m]}'s mean ROC AUC")
+            results.value(f"{m}_mean_rank", by_method[m][3], "{:.2f}",
+                          f"{NAMES[m]}'s mean rank")
     if rates:
-        print(f"\nShare of test inliers flagged by AutoencoderOutlierDetector(fpr=rate), mean "
-              f"of {args.fpr_splits} splits (- where 20% of the 60% is too few rows)\n")
-        print("| data | test inliers | " + " | ".join(f"fpr={r:g}" for r in rates) + " |")
-        print("|---|---|" + "---|" * len(rates))
+        rows = []
         for name in sets:
             _, y = load(args.odds_dir, name)
-            cells = ["-" if flags[name][r] is None else f"{flags[name][r]:.4f}" for r in rates]
-            print(f"| {name} | {round(0.4 * (y == 0).sum())} | " + " | ".join(cells) + " |")
+            rows.append([name, int(round(0.4 * (y == 0).sum()))]
+                        + [flags[name][r] for r in rates])
         means = [[flags[n][r] for n in sets if flags[n][r] is not None] for r in rates]
-        print("| mean | | " + " | ".join(f"{np.mean(m):.4f} ({len(m)} sets)" if m else "-"
-                                         for m in means) + " |")
-
+        rows.append(["mean", None] + [float(np.mean(m)) if m else None for m in means])
+        results.table("fpr", f"Share of test inliers flagged by "
+                      f"AutoencoderOutlierDetector(fpr=rate), mean of {args.fpr_splits} splits "
+                      "(- where a fifth of the fitting rows is too few for the rate; the "
+                      "calibration rows hold the tables' outliers too)",
+                      ["data", "test inliers"] + [f"fpr={r:g}" for r in rates], rows,
+                      ["{}", "{}"] + ["{:.4f}"] * len(rates))
+    results.write()
 
 if __name__ == "__main__":
     main()
