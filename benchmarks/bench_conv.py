@@ -22,7 +22,8 @@ random_state=0)`` (its default budget) on the first 8,000 images, and prints
 each whole ``fit``'s seconds and test MSE on the last 2,000, with the
 conv/dense ratios of both; then their medians and ranges, and once the conv
 kind at the blog's budget (``epochs=50, batch_size=256``), its budget before
-skae 0.2.
+skae 0.2.  Writes ``benchmarks/results/conv_epochs.json`` or, with
+``--budget``, ``conv_budget.json``.
 """
 
 import argparse
@@ -33,7 +34,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from _common import DEFAULT_DATA_DIR, epoch_ends, epoch_seconds
+from _common import DEFAULT_DATA_DIR, Results, epoch_ends, epoch_seconds
 
 HERE = Path(__file__).resolve().parent
 
@@ -65,25 +66,38 @@ def run_child(args, *extra):
 
 
 def budget(args):
-    print(f"Keras backend {os.environ.get('KERAS_BACKEND', 'tensorflow')}; whole default fits "
-          "on 8,000 MNIST images, test MSE on 2,000, fresh processes\n")
-    print("| run | dense s | dense MSE | conv s | conv MSE | conv/dense time | conv/dense MSE |")
-    print("|---|---|---|---|---|---|---|")
-    times, errors = [], []
+    report = Results("conv_budget", f"{args.runs} rounds of fresh processes (imports and data "
+                     "loaded before the clock): the whole default fit of the dense kind (the "
+                     "blog's model and budget) and of the conv kind on the first 8,000 MNIST "
+                     "t10k images, test MSE on the last 2,000; then once the conv kind at the "
+                     "blog's budget (50 epochs of 256, its default before 0.2). Keras backend: "
+                     f"{os.environ.get('KERAS_BACKEND', 'tensorflow')}.")
+    rows, times, errors = [], [], []
     for run in range(1, args.runs + 1):
         dense = run_child(args, "--kind", "dense")
         conv = run_child(args, "--kind", "conv")
         times.append(conv["seconds"] / dense["seconds"])
         errors.append(conv["mse"] / dense["mse"])
-        print(f"| {run} | {dense['seconds']:.2f} | {dense['mse']:.5f} | {conv['seconds']:.2f} | "
-              f"{conv['mse']:.5f} | {times[-1]:.2f}x | {errors[-1]:.3f}x |")
-    print(f"\nconv/dense whole fit: median {statistics.median(times):.2f}x "
-          f"(range {min(times):.2f}-{max(times):.2f}x); test MSE: median "
-          f"{statistics.median(errors):.3f}x (range {min(errors):.3f}-{max(errors):.3f}x); "
-          f"conv default: {conv['epochs']} epochs of {conv['batch_size']} images")
+        rows.append([run, dense["seconds"], dense["mse"], conv["seconds"], conv["mse"],
+                     times[-1], errors[-1]])
+    report.table("rounds", f"Whole default fits; the conv default is {conv['epochs']} epochs "
+                 f"of {conv['batch_size']} images",
+                 ["round", "dense s", "dense test MSE", "conv s", "conv test MSE",
+                  "conv / dense time", "conv / dense MSE"], rows,
+                 ["{}", "{:.2f}", "{:.5f}", "{:.2f}", "{:.5f}", "{:.2f}x", "{:.3f}x"])
     blog = run_child(args, "--kind", "conv-blog-budget")
-    print(f"conv at the blog's budget (50 epochs of 256, before skae 0.2): {blog['seconds']:.2f} s, "
-          f"test MSE {blog['mse']:.5f}")
+    report.table("blog_budget", "The conv kind at the blog's budget, one fit",
+                 ["fit", "s", "test MSE", "time / the dense kind's (median)"],
+                 [["conv, 50 epochs of 256", blog["seconds"], blog["mse"],
+                   blog["seconds"] / statistics.median(r[1] for r in rows)]],
+                 ["{}", "{:.2f}", "{:.5f}", "{:.1f}x"])
+    report.value("time_ratio_median", statistics.median(times), "{:.2f}x",
+                 "conv default / dense whole fit, median")
+    report.value("time_ratio_range", [min(times), max(times)], "{:.2f}x",
+                 "conv default / dense whole fit, range")
+    report.value("mse_ratio_median", statistics.median(errors), "{:.3f}x",
+                 "conv default / dense test MSE, median")
+    report.write()
 
 
 def child(data_dir, epochs):
@@ -121,18 +135,25 @@ def main(argv=None):
                                                                                args.epochs)
     if args.budget:
         return budget(args)
-    print(f"Keras backend {os.environ.get('KERAS_BACKEND', 'tensorflow')}; conv kind, "
-          f"{args.epochs} epochs on 8,000 MNIST images, batch 256\n")
-    print("| run | skae s/epoch | Keras default fit s/epoch | ratio |")
-    print("|---|---|---|---|")
-    ratios = []
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    report = Results("conv_epochs", f"{args.runs} fresh processes, each fitting the conv kind "
+                     f"{args.epochs} epochs in batches of 256 on the first 8,000 MNIST t10k "
+                     "images, then Keras's default fit of a clone of the fitted network "
+                     "(compiled with Adam and binary cross-entropy) for as many epochs; median "
+                     f"seconds per epoch after the first. Keras backend: {backend}.")
+    rows = []
     for run in range(1, args.runs + 1):
         result = run_child(args, "--epochs", str(args.epochs))
-        ratios.append(result["skae"] / result["keras"])
-        print(f"| {run} | {result['skae']:.3f} | {result['keras']:.3f} | {ratios[-1]:.3f} |")
-    print(f"\nratio: median {statistics.median(ratios):.3f} "
-          f"(range {min(ratios):.3f}-{max(ratios):.3f})")
-
+        rows.append([run, result["skae"], result["keras"], result["skae"] / result["keras"]])
+    report.table("rounds", "Seconds per epoch", ["run", "skae s/epoch",
+                                                 "Keras default fit s/epoch", "ratio"], rows,
+                 ["{}", "{:.3f}", "{:.3f}", "{:.3f}x"])
+    ratios = [r[3] for r in rows]
+    report.value("ratio_median", statistics.median(ratios), "{:.2f}x",
+                 "skae's seconds per conv epoch / Keras's default fit's, median")
+    report.value("ratio_range", [min(ratios), max(ratios)], "{:.2f}x",
+                 "skae's seconds per conv epoch / Keras's default fit's, range")
+    report.write()
 
 if __name__ == "__main__":
     main()

@@ -13,7 +13,8 @@ its last callback until ``fit`` returns; (b) the median of 10 tiny fits
 (20 x 5, batch 16) with 4 training steps (eager) and (c) with 20 steps
 (compiled).  With ``--other PATH`` (a checkout of another skae version, e.g.
 ``git worktree add ../skae-old <commit>``) the runs alternate between this
-checkout and that one, and both are reported.
+checkout and that one, and both are reported.  Writes
+``benchmarks/results/fresh_fits.json``.
 """
 
 import argparse
@@ -25,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import DEFAULT_DATA_DIR
+from _common import DEFAULT_DATA_DIR, Results
 
 HERE = Path(__file__).resolve().parent
 
@@ -94,16 +95,20 @@ def main(argv=None):
         for name, root in roots.items():
             results[name].append(run(root, data_dir))
     keys = ["whole", "before", "training", "after", "tiny_eager", "tiny_compiled"]
-    print(f"{args.runs} fresh processes each, alternating; seconds: min-max (median)\n")
-    print("| | " + " | ".join(keys) + " |")
-    print("|---" * (len(keys) + 1) + "|")
+    report = Results("fresh_fits", f"{args.runs} fresh processes per checkout, alternating: the "
+                     "whole fit of the blog's 784-32-784 model for 10 epochs on the first 8,000 "
+                     "MNIST t10k images (split into before Keras's first callback, training, "
+                     "and after its last callback), and the median of 10 tiny fits (20 x 5, "
+                     "batch 16) of 4 steps (eager) and of 20 steps (compiled); seconds, "
+                     "median and range.")
+    rows = []
     for name, runs in results.items():
-        cells = []
         for key in keys:
             values = [r[key] for r in runs]
-            cells.append(f"{min(values):.3f}-{max(values):.3f} ({statistics.median(values):.3f})")
-        print(f"| {name} | " + " | ".join(cells) + " |")
-
+            rows.append([name, key, statistics.median(values), [min(values), max(values)]])
+    report.table("fits", "Seconds", ["checkout", "part", "median s", "range s"], rows,
+                 ["{}", "{}", "{:.3f}", "{:.3f}"])
+    report.write()
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,8 @@ Fits a small autoencoder, then, in this process, transforms and
 inverse-transforms a ``rows x features`` float32 array and reports how much the
 process's peak resident memory grew during each call, next to the size of the
 input, the output and one inference batch. A transform that made full-size
-temporary copies would grow by at least the input's size.
+temporary copies would grow by at least the input's size.  Writes
+``benchmarks/results/memory.json``.
 """
 
 import argparse
@@ -17,7 +18,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from _common import peak_mb  # noqa: E402
+from _common import Results, peak_mb  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
 from skae._inference import batch_predictor  # noqa: E402
@@ -47,11 +48,20 @@ def main(argv=None):
     after_transform = peak_mb()
     R = est.inverse_transform(Z)
     after_inverse = peak_mb()
-    print(f"input {X.shape} float32: {mb(X):.1f} MB; one inference block ({block_rows} rows): {batch_mb:.2f} MB")
-    print(f"transform: output {mb(Z):.1f} MB, peak memory grew by {after_transform - before:.1f} MB")
-    print(f"inverse_transform: output {mb(R):.1f} MB, peak memory grew by "
-          f"{after_inverse - after_transform:.1f} MB")
-
+    report = Results("memory", f"A dense autoencoder ({args.features}-{args.components}) "
+                     f"fitted 1 epoch, then, in the same process, transform of a {args.rows:,} "
+                     f"x {args.features} float32 array and inverse_transform of its codes; "
+                     "the growth of the process's peak resident memory during each call "
+                     "beside the size of its input and output.")
+    report.table("peak", f"Peak memory growth (MB); one inference block is {block_rows} rows, "
+                 f"{batch_mb:.2f} MB",
+                 ["call", "input MB", "output MB", "peak memory grew MB"],
+                 [["transform", mb(X), mb(Z), after_transform - before],
+                  ["inverse_transform", mb(Z), mb(R), after_inverse - after_transform]],
+                 ["{}", "{:.1f}", "{:.1f}", "{:.1f}"])
+    report.value("transform_growth_over_output", (after_transform - before) / mb(Z), "{:.2f}x",
+                 "transform's peak memory growth / its output's size")
+    report.write()
 
 if __name__ == "__main__":
     main()

@@ -15,7 +15,8 @@ the fit's time minus its epochs times the median time of its epochs after
 the first (so compiling and everything around Keras's ``fit`` counts as
 outside).  Prints, for each way: the whole search's time, and the time
 outside the steps for the first fit of each network shape and training-set
-size (which compiles) and for the later fits (median and largest).
+size (which compiles) and for the later fits (median and largest); writes
+``benchmarks/results/search-<backend>.json``.
 """
 
 import argparse
@@ -27,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import DEFAULT_DATA_DIR, epoch_ends, epoch_seconds
+from _common import DEFAULT_DATA_DIR, Results, epoch_ends, epoch_seconds
 
 HERE = Path(__file__).resolve().parent
 
@@ -83,23 +84,31 @@ def main(argv=None):
     results = {label: run(label == "steps reused", data_dir, args.epochs)
                for label in ("no step reused", "steps reused")}
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    print(f"Keras backend {backend}; GridSearchCV, 4 candidates x 5 folds + refit, "
-          f"{args.epochs} epochs, 8,000 MNIST images, one fresh process each\n")
-    print("| | search s | first fit of a shape: outside steps s | later fits: outside steps "
-          "s, median (largest) | fits |")
-    print("|---|---|---|---|---|")
+    report = Results(f"search-{backend}", "GridSearchCV of AutoencoderTransformer("
+                     "architecture='dense') over n_components [16, 32] and learning_rate "
+                     f"[1e-3, 3e-3], 5 folds and the refit, {args.epochs} epochs on the first "
+                     "8,000 MNIST t10k images; one fresh process each way (SKAE_KEPT_STEPS=0: "
+                     "no compiled step kept between fits); a fit's time outside its steps is "
+                     "its time minus its epochs times its median epoch after the first. "
+                     f"Keras backend: {backend}.")
+    rows = []
     for label, result in results.items():
         seen, first, later = set(), [], []
         for fit in result["fits"]:
             key = tuple(fit["shape"])
             (later if key in seen else first).append(fit["outside"])
             seen.add(key)
-        print(f"| {label} | {result['total']:.1f} | "
-              + ", ".join(f"{t:.2f}" for t in first)
-              + f" | {statistics.median(later):.3f} ({max(later):.3f}) | {len(result['fits'])} |")
-    bests = {label: result["best"] for label, result in results.items()}
-    print(f"\nbest parameters: {bests}")
-
+        rows.append([label, result["total"], ", ".join(f"{t:.2f}" for t in first),
+                     statistics.median(later), max(later), len(result["fits"]),
+                     str(result["best"])])
+    report.table("search", "Search seconds, and seconds outside the training steps",
+                 ["", "search s", "first fit of each shape: outside steps s",
+                  "later fits: outside steps s, median", "later fits: largest", "fits",
+                  "best parameters"], rows,
+                 ["{}", "{:.1f}", "{}", "{:.3f}", "{:.3f}", "{}", "{}"])
+    report.value("speedup", results["no step reused"]["total"] / results["steps reused"]["total"],
+                 "{:.1f}x", "the search without reused steps / with them")
+    report.write()
 
 if __name__ == "__main__":
     main()

@@ -21,6 +21,8 @@ network, and reported as ratios:
 * tiny fits (20 rows x 5 features, batch 16): a new estimator's whole ``fit``
   with 4 training steps (run eagerly) and with 20 steps (compiled), the cost
   that dominates scikit-learn's estimator checks and searches on small data.
+
+Writes ``benchmarks/results/speed-<backend>.json``.
 """
 
 import argparse
@@ -32,7 +34,13 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from _common import DEFAULT_DATA_DIR, blog_autoencoder, fit_mlp, median_seconds  # noqa: E402
+from _common import (  # noqa: E402
+    DEFAULT_DATA_DIR,
+    Results,
+    blog_autoencoder,
+    fit_mlp,
+    median_seconds,
+)
 
 from skae import AutoencoderTransformer  # noqa: E402
 from skae.datasets import MNISTNotFoundError, load_digits, load_mnist  # noqa: E402
@@ -169,7 +177,13 @@ def main(argv=None):
                              "2%% from seed to seed)")
     args = parser.parse_args(argv)
     X, name = load(args.data_dir)
-    print(f"data: {name} {X.shape}, backend: {keras.backend.backend()}, epochs: {args.epochs}\n")
+    backend = keras.backend.backend()
+    report = Results(f"speed-{backend}", f"{name} {X.shape[0]:,} x {X.shape[1]}, the blog's "
+                     f"784-32-784 network, {args.epochs} epochs in batches of 256; skae and the "
+                     f"blog's plain Keras code {args.repeats} seeds each, alternately, in one "
+                     "process (so skae's later fits reuse its compiled step), MLPRegressor "
+                     "once; inference on a separate fit, one row and 10,000 rows, medians of "
+                     f"repeated calls. Keras backend: {backend}.")
 
     runs = bench_fit(X, args.epochs, args.repeats)
     summary = {
@@ -179,37 +193,45 @@ def main(argv=None):
         for label, results in runs.items()
     }
     base = summary["blog Keras code"]
-    print("| fit | runs | s/epoch (after the 1st, median; MLPRegressor: total / epochs) "
-          "| ratio to blog code | total s (median) "
-          "| final training loss: mean (min-max) |")
-    print("|---|---|---|---|---|---|")
-    for label, (per_epoch, total, loss, low, high, n) in summary.items():
-        print(f"| {label} | {n} | {per_epoch:.3f} | {per_epoch / base[0]:.2f}x | {total:.2f} "
-              f"| {loss:.5f} ({low:.5f}-{high:.5f}) |")
-    print(f"\nskae's mean final loss / blog code's: {summary['skae'][2] / base[2]:.4f} "
-          "(MLPRegressor's loss is half the squared error, not comparable)")
+    report.table("fit", "Fits: seconds per epoch after the first (MLPRegressor: total / "
+                 "epochs) and whole fits; final training loss, mean of the seeds (min-max)",
+                 ["fit", "runs", "s/epoch (median)", "ratio to blog code", "total s (median)",
+                  "final training loss, mean", "final training loss, range"],
+                 [[label, n, per_epoch, per_epoch / base[0], total, loss, [low, high]]
+                  for label, (per_epoch, total, loss, low, high, n) in summary.items()],
+                 ["{}", "{}", "{:.3f}", "{:.2f}x", "{:.2f}", "{:.5f}", "{:.5f}"])
+    report.value("per_epoch_ratio", summary["skae"][0] / base[0], "{:.2f}x",
+                 "seconds per epoch after the first, skae / the blog code")
+    report.value("loss_ratio", summary["skae"][2] / base[2], "{:.4f}",
+                 "skae's mean final loss / the blog code's (MLPRegressor's loss is half the "
+                 "squared error, not comparable)")
     # MLPRegressor's epochs are not timed one by one, so it is compared by whole fits: both
     # in this warm process (skae's later seeds reuse the step its first one compiled)
-    print(f"skae's whole fit / MLPRegressor's (total s, medians): "
-          f"{summary['skae'][1] / summary['MLPRegressor'][1]:.2f}x\n")
+    report.value("mlp_whole_fit_ratio", summary["skae"][1] / summary["MLPRegressor"][1],
+                 "{:.2f}x", "skae's whole fit / MLPRegressor's, medians, in one warm process")
 
-    results = bench_transform(X, args.epochs)
-    for size, timings in results.items():
-        ref = timings["PCA transform"]
-        print(f"| {size} | ms | ratio to PCA transform |")
-        print("|---|---|---|")
-        for label, seconds in timings.items():
-            print(f"| {label} | {1000 * seconds:.3f} | {seconds / ref:.1f}x |")
-        print()
-    big = results["10,000 rows"]
-    print(f"10,000-row skae transform / Keras predict: "
-          f"{big['skae transform'] / big['Keras encoder.predict']:.2f}x; inverse_transform / "
-          f"Keras predict: {big['skae inverse_transform'] / big['Keras decoder.predict']:.2f}x")
+    timings = bench_transform(X, args.epochs)
+    for size, rows in timings.items():
+        ref = rows["PCA transform"]
+        report.table(size.replace(",", "").replace(" ", "_"), f"Inference, {size}",
+                     ["call", "ms", "ratio to PCA transform"],
+                     [[label, 1000 * seconds, seconds / ref] for label, seconds in rows.items()],
+                     ["{}", "{:.3f}", "{:.1f}x"])
+    one = timings["one row"]
+    report.value("one_row_transform_ratio", one["skae transform"] / one["PCA transform"],
+                 "{:.1f}x", "one-row transform, skae / PCA")
+    big = timings["10,000 rows"]
+    report.value("big_transform_vs_predict", big["skae transform"] / big["Keras encoder.predict"],
+                 "{:.2f}x", "10,000-row transform, skae / Keras predict")
+    report.value("big_inverse_vs_predict",
+                 big["skae inverse_transform"] / big["Keras decoder.predict"], "{:.2f}x",
+                 "10,000-row inverse_transform, skae / Keras predict")
 
     tiny = bench_tiny_fits()
-    print("\ntiny fits (20 x 5, batch 16), median s per fit: "
-          f"4 steps (eager) {tiny[4]:.3f}, 20 steps (compiled) {tiny[20]:.3f}")
-
+    report.table("tiny", "Tiny fits (20 x 5, batch 16), median seconds per whole fit",
+                 ["fit", "s"], [["4 steps (eager)", tiny[4]], ["20 steps (compiled)", tiny[20]]],
+                 ["{}", "{:.3f}"])
+    report.write()
 
 if __name__ == "__main__":
     main()

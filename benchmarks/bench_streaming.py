@@ -18,7 +18,7 @@ importing and starting Keras with a throwaway fit on 256 rows), next to the
 size of one float32 chunk and of the whole data set in float32, the ratios,
 the time of the whole pass of a new estimator (reading the file and compiling
 its step included, alike in both modes) and the reconstruction MSE of the
-file's first 10,000 rows after it.
+file's first 10,000 rows after it.  Writes ``benchmarks/results/streaming.json``.
 """
 
 import argparse
@@ -33,7 +33,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from _common import DEFAULT_DATA_DIR, peak_mb  # noqa: E402
+from _common import DEFAULT_DATA_DIR, Results, peak_mb  # noqa: E402
 
 N_FEATURES = 784
 
@@ -111,12 +111,23 @@ def main(argv=None):
                 check=True, capture_output=True, text=True,
             ).stdout
             results[mode] = json.loads(out.strip().splitlines()[-1])
-    print(f"{'mode':<10} {'peak grew MB':>12} {'/ chunk':>8} {'/ all rows':>10} "
-          f"{'seconds':>8} {'MSE':>7}")
-    for mode, r in results.items():
-        print(f"{mode:<10} {r['grew_mb']:>12.1f} {r['grew_mb'] / chunk_mb:>8.2f} "
-              f"{r['grew_mb'] / full_mb:>10.3f} {r['seconds']:>8.1f} {r['mse']:>7.4f}")
-
+    report = Results("streaming", f"A {args.rows:,} x {N_FEATURES} uint8 file ({source}, "
+                     f"{file_mb:.0f} MB); in a fresh process each (Keras started by a throwaway "
+                     "fit before the baseline), one pass of a new estimator: partial_fit over "
+                     f"chunks of {args.chunk:,} rows of a memmap of the file, or the file "
+                     "loaded as float32 and one epoch of fit; peak resident memory above the "
+                     "baseline, the whole pass's seconds, the MSE of the first 10,000 rows.")
+    report.table("modes", f"Peak memory growth beside one float32 chunk ({chunk_mb:.1f} MB) and "
+                 f"all rows in float32 ({full_mb:.0f} MB)",
+                 ["mode", "peak memory grew MB", "/ one chunk", "/ all rows", "s",
+                  "MSE after"],
+                 [[mode, r["grew_mb"], r["grew_mb"] / chunk_mb, r["grew_mb"] / full_mb,
+                   r["seconds"], r["mse"]] for mode, r in results.items()],
+                 ["{}", "{:.1f}", "{:.2f}", "{:.3f}", "{:.1f}", "{:.4f}"])
+    report.value("stream_over_in_memory",
+                 results["stream"]["grew_mb"] / results["in-memory"]["grew_mb"], "{:.3f}x",
+                 "streaming's peak memory growth / the in-memory fit's")
+    report.write()
 
 if __name__ == "__main__":
     main()

@@ -17,7 +17,7 @@ seconds between the last callback (``on_train_end``) and ``fit`` returning
 returning inside it and what skae does after).  Prints each
 pair's whole-fit ratio and their median, the median ratio to ``MLPRegressor``
 (whose epochs are not timed one by one), and the largest time after the last
-callback over all runs.
+callback over all runs; writes ``benchmarks/results/whole_fit-<backend>.json``.
 """
 
 import argparse
@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import DEFAULT_DATA_DIR, blog_autoencoder, fit_mlp
+from _common import DEFAULT_DATA_DIR, Results, blog_autoencoder, fit_mlp
 
 HERE = Path(__file__).resolve().parent
 
@@ -104,27 +104,40 @@ def main(argv=None):
         for kind in runs:
             runs[kind].append(run(kind, data_dir, args.epochs))
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    print(f"Keras backend {backend}; {args.pairs} rounds of fresh "
-          f"processes; {args.epochs} epochs on 8,000 MNIST images\n")
-    print("| round | skae fit s | blog fit s | ratio | MLPRegressor fit s | skae s/epoch "
-          "| blog s/epoch | skae after last callback s "
-          "| blog after last callback s |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for i, (mine, blog, mlp) in enumerate(zip(runs["skae"], runs["blog"], runs["mlp"]), start=1):
-        print(f"| {i} | {mine['whole']:.2f} | {blog['whole']:.2f} "
-              f"| {mine['whole'] / blog['whole']:.3f} | {mlp['whole']:.2f} | {mine['per_epoch']:.4f} "
-              f"| {blog['per_epoch']:.4f} | {mine['after_estimator']:.3f} "
-              f"| {blog['after_keras']:.3f} |")
-    ratios = [m["whole"] / b["whole"] for m, b in zip(runs["skae"], runs["blog"])]
-    per_epoch = [m["per_epoch"] / b["per_epoch"] for m, b in zip(runs["skae"], runs["blog"])]
-    print(f"\nwhole-fit ratio: median {statistics.median(ratios):.3f} "
-          f"(range {min(ratios):.3f}-{max(ratios):.3f}); per-epoch ratio: median "
-          f"{statistics.median(per_epoch):.3f}; whole fit against MLPRegressor: median "
-          f"{statistics.median(m['whole'] / p['whole'] for m, p in zip(runs['skae'], runs['mlp'])):.3f}")
-    print(f"largest time from the last callback to fit returning: skae's estimator "
-          f"{max(r['after_estimator'] for r in runs['skae']):.3f} s, the blog's Keras "
-          f"{max(r['after_keras'] for r in runs['blog']):.3f} s")
-
+    results = Results(f"whole_fit-{backend}", f"{args.pairs} rounds; in each, three fresh "
+                      f"processes fit the blog's 784-32-784 model ({args.epochs} epochs, "
+                      "batches of 256, the first 8,000 MNIST t10k images) once each: skae's "
+                      "estimator, the blog's plain Keras code and MLPRegressor; Keras, skae and "
+                      "the data are loaded before the clock, the first call and its "
+                      f"compilation are inside it. Keras backend: {backend}.")
+    rounds = list(zip(runs["skae"], runs["blog"], runs["mlp"]))
+    results.table("rounds", "Each round's whole fits (s), per-epoch seconds after the first, "
+                  "and seconds from the last callback to fit returning",
+                  ["round", "skae fit s", "blog code fit s", "skae / blog code",
+                   "MLPRegressor fit s", "skae s/epoch", "blog code s/epoch",
+                   "skae: after last callback s", "blog code: after last callback s"],
+                  [[i, m["whole"], b["whole"], m["whole"] / b["whole"], p["whole"],
+                    m["per_epoch"], b["per_epoch"], m["after_estimator"], b["after_keras"]]
+                   for i, (m, b, p) in enumerate(rounds, start=1)],
+                  ["{}", "{:.2f}", "{:.2f}", "{:.3f}x", "{:.2f}", "{:.4f}", "{:.4f}", "{:.3f}",
+                   "{:.3f}"])
+    ratios = [m["whole"] / b["whole"] for m, b, _ in rounds]
+    per_epoch = [m["per_epoch"] / b["per_epoch"] for m, b, _ in rounds]
+    mlp_ratios = [m["whole"] / p["whole"] for m, _, p in rounds]
+    results.value("ratio_median", statistics.median(ratios), "{:.2f}x",
+                  "skae's whole fit / the blog code's, median over the rounds")
+    results.value("ratio_range", [min(ratios), max(ratios)], "{:.2f}x",
+                  "skae's whole fit / the blog code's, range over the rounds")
+    results.value("per_epoch_ratio_median", statistics.median(per_epoch), "{:.2f}x",
+                  "seconds per epoch after the first, skae / the blog code, median")
+    results.value("mlp_ratio_median", statistics.median(mlp_ratios), "{:.2f}x",
+                  "skae's whole fit / MLPRegressor's, median")
+    results.value("skae_fit_range_s", [min(m["whole"] for m, _, _ in rounds),
+                                       max(m["whole"] for m, _, _ in rounds)], "{:.2f}",
+                  "skae's whole fit, seconds, range")
+    results.value("after_last_callback_max_s", max(m["after_estimator"] for m, _, _ in rounds),
+                  "{:.3f}", "longest time from the last callback to skae's fit returning")
+    results.write()
 
 if __name__ == "__main__":
     main()

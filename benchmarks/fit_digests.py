@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/fit_digests.py > after.txt   # compare with a run on the old code
+    python benchmarks/fit_digests.py   # then git diff benchmarks/results/fit_digests.json
 
 Each line names a configuration (every network kind, validation with early
 stopping, the built-in L1 and noise terms, the default network with its
@@ -19,6 +19,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
+from _common import Results  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
 from skae.architectures import Conv, Dense, Sequence, Variational  # noqa: E402
@@ -46,22 +47,29 @@ def digest(model):
 def main():
     X = load_digits().data / 16.0
     big = np.tile(X, (5, 1))  # 8,985 rows x 64 x 50 epochs: past XLA's and multi-step's floors
+    rows = []
     for name, params in {**CONFIGS, "xla": dict(architecture="dense")}.items():
         data = big if name == "xla" else X
         est = AutoencoderTransformer(8, random_state=0, **params).fit(data)
-        print(name, digest(est.model_), est.n_iter_, f"{est.loss_curve_[-1]:.6f}",
-              est.best_epoch_)
+        rows.append([name, "fit", digest(est.model_), est.n_iter_, est.loss_curve_[-1],
+                     est.best_epoch_])
         if name in ("xla",):
             continue
         est = AutoencoderTransformer(8, random_state=0, **params)
         for chunk in np.array_split(data, 3):
             est.partial_fit(chunk)
-        print(name, "partial", digest(est.model_))
+        rows.append([name, "partial_fit", digest(est.model_), None, None, None])
     # a second estimator of the same structure trains on the step kept from the first
     est = AutoencoderTransformer(8, random_state=0, architecture="dense").fit(X)
-    print("dense", "reused step", digest(est.model_))
+    rows.append(["dense", "reused step", digest(est.model_), None, None, None])
+    report = Results("fit_digests", "Fixed-seed fits on scikit-learn's digits (8-number codes): "
+                     "a SHA-256 digest of the fitted weights per configuration; a change to "
+                     "how a fit trains changes a digest.")
+    report.table("digests", "Weight digests", ["configuration", "how", "digest", "epochs",
+                                               "last loss", "best epoch"], rows,
+                 ["{}", "{}", "{}", "{}", "{:.6f}", "{}"])
+    report.write()
     sys.stdout.flush()
-
 
 if __name__ == "__main__":
     main()

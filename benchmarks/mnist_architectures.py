@@ -7,10 +7,12 @@ Usage::
 
 Trains on the first 8,000 images of the MNIST t10k file and tests on the last
 2,000, measuring each model with :func:`skae.compare.compare_models` (the
-comparison job's own measurement). Prints a Markdown table: test
+comparison job's own measurement). Prints Markdown tables and writes
+``benchmarks/results/mnist_architectures.json``: test
 reconstruction MSE, accuracy of a standardised logistic regression trained
 on the codes, fit time (and its ratio to the dense model's; Keras is
-started before the first clock), epochs run, and the mean code activation; then, for denoising, the MSE between clean test images and the
+started before the first clock), epochs run, and the mean code activation;
+then, for denoising, the MSE between clean test images and the
 reconstructions of their noisy versions (Gaussian noise of 0.5, clipped),
 for the denoising model and for the plain one.
 """
@@ -22,7 +24,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from _common import DEFAULT_DATA_DIR  # noqa: E402
+from _common import DEFAULT_DATA_DIR, Results  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
@@ -31,6 +33,21 @@ from skae.compare import Split, compare_models  # noqa: E402
 from skae.datasets import load_mnist  # noqa: E402
 
 NOISE = 0.5
+#: Row labels of the results table.
+LABELS = {
+    "pca": "PCA",
+    "residual": "residual (the default: PCA's start, its own budget)",
+    "dense": "dense (the blog's)",
+    "deep": "deep (128, 64)",
+    "deep-linear-code-lr3e-3": "deep (128, 64), linear code, learning rate 3e-3",
+    "sparse": "sparse (L1 1e-4)",
+    "denoising": "denoising (noise 0.5)",
+    "conv": "conv (32, 64), linear code",
+    "conv-relu-code": "conv (32, 64), relu code (skae 0.1's)",
+    "variational": "variational (dense 256, KL weight 1)",
+    "variational-conv": "variational, conv base",
+    "sequence": "sequence (28 steps of 28 pixels, LSTM 64)",
+}
 
 
 def models(epochs, seed):
@@ -70,7 +87,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--models",
-                        default="pca,residual,dense,deep,sparse,denoising,conv,variational,"
+                        default="pca,residual,dense,deep,deep-linear-code-lr3e-3,sparse,"
+                                "denoising,conv,conv-relu-code,variational,variational-conv,"
                                 "sequence")
     args = parser.parse_args(argv)
 
@@ -97,22 +115,30 @@ def main(argv=None):
             denoised = est.inverse_transform(est.transform(X_noisy))
             denoise[name] = float(np.mean((X_test - denoised) ** 2))
 
-    print(f"\nMNIST t10k, 8,000 train / 2,000 test, n_components=32, {args.epochs} epochs, "
-          f"seed {args.seed}\n")
+    results = Results("mnist_architectures", f"MNIST t10k, the first 8,000 images to train "
+                      f"and the last 2,000 to test; 32-number codes; the blog's kinds "
+                      f"{args.epochs} epochs in batches of 256, the default (residual) its own "
+                      f"budget; random_state={args.seed}; each model fitted once, Keras "
+                      "started before the first clock; the accuracy is a standardised "
+                      "logistic regression's on the codes.")
     dense_s = next((row[3] for row in rows if row[0] == "dense"), None)
-    print("| model | test MSE | LogReg accuracy on codes | fit s | fit vs dense "
-          "| mean code activation | epochs |")
-    print("|---|---|---|---|---|---|---|")
-    for name, mse, acc, fit_s, mean_code, n_iter in rows:
-        ratio = f"{fit_s / dense_s:.1f}x" if dense_s else "-"
-        print(f"| {name} | {mse:.4f} | {acc:.3f} | {fit_s:.1f} | {ratio} | {mean_code:.2f} "
-              f"| {n_iter} |")
+    results.table("models", "Test reconstruction MSE, accuracy on the codes and fit time",
+                  ["model", "test MSE", "LogReg accuracy on codes", "fit s", "fit vs dense",
+                   "mean code activation", "epochs"],
+                  [[LABELS.get(name, name), mse, acc, fit_s,
+                    fit_s / dense_s if dense_s else None, mean_code, n_iter]
+                   for name, mse, acc, fit_s, mean_code, n_iter in rows],
+                  ["{}", "{:.4f}", "{:.3f}", "{:.1f}", "{:.1f}x", "{:.2f}", "{}"])
+    for name, mse, *_ in rows:
+        results.value(f"{name}_mse", mse, "{:.4f}", f"test MSE, {name}")
     if denoise:
-        print(f"\nNoisy test images (Gaussian noise {NOISE}, clipped): MSE to the clean images")
-        print(f"of the noisy inputs themselves: {np.mean((X_test - X_noisy) ** 2):.4f}")
-        for name, value in denoise.items():
-            print(f"- {name}: reconstruction of noisy input vs clean image MSE {value:.4f}")
-
+        results.table("denoising", f"Noisy test images (Gaussian noise {NOISE}, clipped): "
+                      "MSE of each reconstruction of the noisy images to the clean images",
+                      ["input", "MSE to the clean images"],
+                      [["the noisy images themselves", float(np.mean((X_test - X_noisy) ** 2))]]
+                      + [[LABELS.get(name, name), value] for name, value in denoise.items()],
+                      ["{}", "{:.4f}"])
+    results.write()
 
 if __name__ == "__main__":
     main()

@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/tabular.py [--odds-dir ../shared/data/odds] [--scaler standard|minmax]
-        [--sets iris,wine,...] [--max-rows 20000] [--seed 0] [--accuracy] [--digits]
+    python benchmarks/tabular.py [--odds-dir ../shared/data/odds] [--sets iris,wine,...]
+        [--max-rows 20000] [--seed 0]
 
 For each of scikit-learn's bundled tables (iris, wine, breast_cancer,
 diabetes) and each ODDS set found in ``--odds-dir``: a random 70% / 30% split
@@ -14,16 +14,18 @@ reconstruction MSE of ``PCA(k)`` in the scaled space, and, as ratios to it,
 that of ``AutoencoderTransformer(n_components=k, random_state=seed)`` with
 every other setting at its default and that of the usual scikit-learn-only
 recipe, ``MLPRegressor(hidden_layer_sizes=(128, k, 128), early_stopping=True,
-random_state=seed).fit(X, X)``; and each one's whole fit time, all in one
-run.  Sets larger than ``--max-rows`` rows (shuttle) are sampled.  Keras is
-started before the first clock.
+random_state=seed).fit(X, X)``, and of the Keras blog's model
+(``architecture="dense"``, skae's default before 0.2); the default's ratio
+again after ``MinMaxScaler`` instead of ``StandardScaler``; and the whole fit
+times, all in one run.  Sets larger than ``--max-rows`` rows (shuttle) are
+sampled.  Keras is started before the first clock.
 
-``--accuracy`` adds the cross-validated accuracy of
-``make_pipeline(StandardScaler(), reducer, LogisticRegression(max_iter=2000))``
-(5 stratified folds, shuffled, random_state=0) with PCA and with skae's
-default at the same width on wine (2), iris (2), digits (8) and
-breast_cancer (2).  ``--digits`` adds the default ``skae compare`` sweep:
-scikit-learn's digits in [0, 1], the last 20% held out, widths 2 to 32.
+Then the cross-validated accuracy of ``make_pipeline(StandardScaler(), reducer,
+LogisticRegression(max_iter=2000))`` (5 stratified folds, shuffled,
+random_state=0) with PCA and with skae's default at the same width on wine
+(2), iris (2), digits (8) and breast_cancer (2); and the default ``skae
+compare`` sweep: scikit-learn's digits in [0, 1], the last 20% held out,
+widths 2 to 32.  Writes ``benchmarks/results/tabular.json``.
 """
 
 import argparse
@@ -36,6 +38,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from _common import Results  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
@@ -87,93 +90,120 @@ def mse(X, reconstruction):
     return float(np.mean((np.asarray(X, dtype=np.float64) - reconstruction) ** 2))
 
 
-def measure(X_train, X_test, k, seed):
-    """Test MSE and fit seconds of PCA, skae's default and the MLP recipe at width ``k``."""
-    pca = PCA(k, random_state=seed)
-    pca_s = timed_fit(pca, X_train)
-    pca_mse = mse(X_test, pca.inverse_transform(pca.transform(X_test)))
-    skae = AutoencoderTransformer(n_components=k, random_state=seed)
-    skae_s = timed_fit(skae, X_train)
-    skae_mse = mse(X_test, skae.inverse_transform(skae.transform(X_test)))
-    mlp = MLPRegressor(hidden_layer_sizes=(128, k, 128), early_stopping=True, random_state=seed)
-    mlp_s = timed_fit(mlp, X_train, X_train)
-    mlp_mse = mse(X_test, mlp.predict(X_test))
-    return {"pca": pca_mse, "skae": skae_mse / pca_mse, "mlp": mlp_mse / pca_mse,
-            "pca_s": pca_s, "skae_s": skae_s, "mlp_s": mlp_s, "best_epoch": skae.best_epoch_,
-            "epochs": skae.n_iter_}
+def fitted_mse(model, X_train, X_test):
+    """Whole fit seconds and test reconstruction MSE of an autoencoder-like ``model``."""
+    seconds = timed_fit(model, X_train)
+    if hasattr(model, "inverse_transform"):
+        reconstruction = model.inverse_transform(model.transform(X_test))
+    else:  # MLPRegressor fitted to reconstruct its input
+        reconstruction = model.predict(X_test)
+    return seconds, mse(X_test, reconstruction)
 
 
-def reconstruction_table(names, args):
-    print("| data | rows x features | k | PCA test MSE | skae default / PCA | MLPRegressor "
-          "recipe / PCA | fit s: PCA, skae, MLP | skae epochs (kept) |")
-    print("|---|---|---|---|---|---|---|---|")
+def measure(name, X, k, seed):
+    """One table width: PCA's test MSE and each model's as a ratio to it, with fit seconds."""
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
+    row = {}
+    for scaling, scaler in SCALERS.items():
+        scaler = scaler().fit(X_train)
+        train, test = scaler.transform(X_train), scaler.transform(X_test)
+        pca_s, pca_mse = fitted_mse(PCA(k, random_state=seed), train, test)
+        skae = AutoencoderTransformer(n_components=k, random_state=seed)
+        skae_s, skae_mse = fitted_mse(skae, train, test)
+        row[scaling] = skae_mse / pca_mse
+        if scaling != "standard":
+            continue
+        _, dense_mse = fitted_mse(AutoencoderTransformer(k, architecture="dense",
+                                                         random_state=seed), train, test)
+        mlp = MLPRegressor(hidden_layer_sizes=(128, k, 128), early_stopping=True,
+                           random_state=seed)
+        mlp_s, mlp_mse = fitted_mse(mlp, train, test)
+        row.update(pca=pca_mse, dense=dense_mse / pca_mse, mlp=mlp_mse / pca_mse,
+                   skae_s=skae_s, mlp_s=mlp_s, epochs=skae.n_iter_, best_epoch=skae.best_epoch_)
+    return [name, f"{X.shape[0]:,} x {X.shape[1]}", k, row["pca"], row["standard"],
+            row["minmax"], row["dense"], row["mlp"], row["skae_s"], row["mlp_s"],
+            row["epochs"], row["best_epoch"]]
+
+
+def reconstruction_table(names, args, results):
     rows = []
     for name in names:
         try:
             X = load(name, args.odds_dir, args.max_rows)
         except FileNotFoundError:
-            print(f"| {name} | (not found in {args.odds_dir}: skipped) | | | | | | |")
+            print(f"{name}: not found in {args.odds_dir}, skipped", flush=True)
             continue
-        X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
-        scaler = SCALERS[args.scaler]().fit(X_train)
-        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
         for k in widths(X.shape[1]):
-            r = measure(X_train, X_test, k, args.seed)
-            rows.append(r)
-            kept = "start" if r["best_epoch"] == 0 else r["best_epoch"]
-            print(f"| {name} | {X.shape[0]:,} x {X.shape[1]} | {k} | {r['pca']:.4g} | "
-                  f"{r['skae']:.3f}x | {r['mlp']:.3f}x | {r['pca_s']:.2f}, {r['skae_s']:.1f}, "
-                  f"{r['mlp_s']:.1f} | {r['epochs']} ({kept}) |", flush=True)
-    skae = [r["skae"] for r in rows]
-    mlp = [r["mlp"] for r in rows]
-    print(f"\n{len(rows)} tables x widths ({args.scaler} scaling): skae default / PCA median "
-          f"{statistics.median(skae):.3f}x (range {min(skae):.3f}x-{max(skae):.3f}x, "
-          f"{sum(s > 1.02 for s in skae)} above 1.02x, {sum(s < 1 for s in skae)} below 1x); "
-          f"MLP recipe / PCA median {statistics.median(mlp):.3f}x ({min(mlp):.3f}x-"
-          f"{max(mlp):.3f}x); median fit s: skae {statistics.median(r['skae_s'] for r in rows):.1f},"
-          f" MLP {statistics.median(r['mlp_s'] for r in rows):.1f}")
+            rows.append(measure(name, X, k, args.seed))
+            print("  " + " ".join(str(v) for v in rows[-1]), flush=True)
+    results.table("reconstruction", "Test reconstruction MSE: PCA's, and each model's as a "
+                  "ratio to PCA's at the same width",
+                  ["data", "rows x features", "k", "PCA test MSE", "skae default / PCA",
+                   "skae default / PCA, MinMaxScaler", "blog model (dense) / PCA",
+                   "MLPRegressor recipe / PCA", "fit s: skae", "fit s: MLP", "epochs run",
+                   "epoch kept (0: PCA's start)"], rows,
+                  ["{}", "{}", "{}", "{:.4g}", "{:.3f}x", "{:.3f}x", "{:.3f}x", "{:.3f}x",
+                   "{:.1f}", "{:.1f}", "{}", "{}"])
+    columns = {"skae": 4, "minmax": 5, "dense": 6, "mlp": 7}
+    for key, column in columns.items():
+        ratios = [r[column] for r in rows]
+        results.value(f"{key}_median", statistics.median(ratios), "{:.3f}x",
+                      f"median ratio to PCA's test MSE, {key}")
+        results.value(f"{key}_range", [min(ratios), max(ratios)], "{:.3f}x",
+                      f"range of the ratios to PCA's test MSE, {key}")
+    skae = [r[4] for r in rows]
+    results.value("widths", len(rows), "{}", "table widths measured")
+    results.value("skae_below_1", sum(s < 1 for s in skae), "{}",
+                  "widths where the default's test MSE is below PCA's")
+    results.value("skae_above_1.02", sum(s > 1.02 for s in skae), "{}",
+                  "widths where the default's test MSE is above 1.02x PCA's")
+    results.value("skae_fit_median_s", statistics.median(r[8] for r in rows), "{:.1f}",
+                  "median whole fit seconds, the default")
+    results.value("mlp_fit_median_s", statistics.median(r[9] for r in rows), "{:.1f}",
+                  "median whole fit seconds, the MLPRegressor recipe")
 
 
-def accuracy_table(seed):
+def accuracy_table(seed, results):
     import sklearn.datasets
 
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
-    print("\n| data | k | PCA CV accuracy | skae default CV accuracy |")
-    print("|---|---|---|---|")
+    rows = []
     for name, k in (("wine", 2), ("iris", 2), ("digits", 8), ("breast_cancer", 2)):
         X, y = getattr(sklearn.datasets, f"load_{name}")(return_X_y=True)
         scores = [cross_val_score(make_pipeline(StandardScaler(), reducer,
                                                 LogisticRegression(max_iter=2000)),
                                   X, y, cv=cv).mean()
                   for reducer in (PCA(k), AutoencoderTransformer(k, random_state=seed))]
-        print(f"| {name} | {k} | {scores[0]:.3f} | {scores[1]:.3f} |", flush=True)
+        rows.append([name, k, *scores])
+    results.table("accuracy", "Cross-validated accuracy of make_pipeline(StandardScaler(), "
+                  "reducer, LogisticRegression(max_iter=2000)), 5 stratified folds",
+                  ["data", "k", "PCA CV accuracy", "skae default CV accuracy"], rows,
+                  ["{}", "{}", "{:.3f}", "{:.3f}"])
 
 
-def digits_sweep(seed):
+def digits_sweep(seed, results):
     from skae.datasets import load_digits
 
     X = load_digits().data
     n_test = int(round(0.2 * len(X)))
     X_train, X_test = X[:-n_test], X[-n_test:]
-    print("\n| digits (skae compare's sweep) k | PCA test MSE | skae default / PCA |")
-    print("|---|---|---|")
+    rows = []
     for k in (2, 4, 8, 16, 32):
-        pca = PCA(k).fit(X_train)
-        skae = AutoencoderTransformer(k, random_state=seed).fit(X_train)
-        pca_mse = mse(X_test, pca.inverse_transform(pca.transform(X_test)))
-        ratio = mse(X_test, skae.inverse_transform(skae.transform(X_test))) / pca_mse
-        print(f"| {k} | {pca_mse:.5f} | {ratio:.3f}x |", flush=True)
+        _, pca_mse = fitted_mse(PCA(k), X_train, X_test)
+        _, skae_mse = fitted_mse(AutoencoderTransformer(k, random_state=seed), X_train, X_test)
+        rows.append([k, pca_mse, skae_mse / pca_mse])
+    results.table("digits", "scikit-learn's digits in [0, 1], the last 20% held out "
+                  "(skae compare's default sweep)",
+                  ["k", "PCA test MSE", "skae default / PCA"], rows,
+                  ["{}", "{:.5f}", "{:.3f}x"])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--odds-dir", type=Path, default=DEFAULT_ODDS_DIR)
-    parser.add_argument("--scaler", choices=list(SCALERS), default="standard")
     parser.add_argument("--sets", default=None, help="comma-separated names (default: all)")
     parser.add_argument("--max-rows", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--accuracy", action="store_true")
-    parser.add_argument("--digits", action="store_true")
     args = parser.parse_args()
     odds = sorted(p.stem for p in args.odds_dir.glob("*.mat"))
     names = args.sets.split(",") if args.sets else [*SKLEARN_TABLES, *odds]
@@ -181,13 +211,17 @@ def main():
     import keras
 
     keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # start the backend before any clock
-    print(f"skae {__import__('skae').__version__}, Keras {keras.__version__} "
-          f"({keras.backend.backend()}), {os.cpu_count()} CPUs\n")
-    reconstruction_table(names, args)
-    if args.accuracy:
-        accuracy_table(args.seed)
-    if args.digits:
-        digits_sweep(args.seed)
+    results = Results("tabular", f"scikit-learn's bundled tables and the ODDS tables; a 70% / "
+                      f"30% split (random_state=0), features scaled on the training rows, "
+                      f"codes of k = max(2, n_features // 4) and n_features // 8 (where that "
+                      f"is at least 2) numbers; test MSE in the scaled space; every model with "
+                      f"random_state={args.seed} and its defaults; tables over "
+                      f"{args.max_rows:,} rows sampled; whole fit seconds, Keras started "
+                      "before the clock.")
+    reconstruction_table(names, args, results)
+    accuracy_table(args.seed, results)
+    digits_sweep(args.seed, results)
+    results.write()
 
 
 if __name__ == "__main__":
