@@ -145,14 +145,16 @@ def machine():
 def git_commit():
     """``(commit, dirty)`` of the checkout the script runs from; ``(None, None)`` outside git.
 
-    ``dirty`` says whether tracked files other than results files differ from
-    the commit, so that a results file names the code that produced it.
+    ``dirty`` says whether the code that produces the numbers (the package,
+    the benchmark scripts, ``pyproject.toml``) differs from the commit, so
+    that a results file names the code that produced it.
     """
     root = Path(__file__).resolve().parent.parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                                 text=True, check=True).stdout.strip()
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                 "skae", "benchmarks", "pyproject.toml"],
                                 cwd=root, capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return None, None

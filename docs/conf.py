@@ -46,6 +46,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "benchmark_results",
 ]
 
 exclude_patterns = ["_build", "_ext", "auto_examples/*.ipynb", "auto_examples/*.py",

@@ -129,15 +129,14 @@ def _keras_arrays(batches):
     On TensorFlow (outside any distribution) a ``tf.data`` pipeline with
     tf.data's autotuning turned off; elsewhere the arrays themselves, which
     Keras batches the same way.  Why: Keras's pipeline for arrays autotunes,
-    and deleting its iterator at the end of ``fit`` waited for the
-    autotuner's thread (784-32-784 on 8,000 MNIST images, 50 epochs, 2 cores,
-    fresh processes, time from the last callback to ``fit`` returning):
-    Keras's arrays 1.12 s in 1 of 4 processes, this pipeline with autotuning
-    on 0.26 and 2.55 s in 2 of 4, with it off at most 0.4 ms in 4, with the
-    same losses to the last digit and the same time per epoch.
-    ``benchmarks/bench_whole_fit.py`` measures that stall in every run; the
-    one place skae builds a ``tf.data`` pipeline; ``tests/test_fast.py``
-    checks that it trains exactly as the arrays do.
+    and deleting its iterator at the end of ``fit`` waits for the
+    autotuner's thread, which in some processes stalled ``fit``'s return by
+    seconds after the last epoch; with autotuning off there is no such
+    thread, and the batches, the losses and the time per epoch are the same.
+    ``benchmarks/bench_whole_fit.py`` measures the time from the last
+    callback to ``fit`` returning in every run.  The one place skae builds a
+    ``tf.data`` pipeline; ``tests/test_fast.py`` checks that it trains
+    exactly as the arrays do.
     """
     arrays, batch_size = batches.arrays, batches.batch_size
     if _backend.backend() != "tensorflow" or _backend.distributed():
@@ -161,8 +160,8 @@ def run_fit(trainer, plan, feed, **fit_arguments):
     ``verbose``, ``callbacks``; batches are already in visiting order).  An
     eager fit on TensorFlow runs :func:`_fit_eagerly` instead: the same steps
     with the same callbacks, logs and history, without the ``tf.data``
-    pipeline Keras's ``fit`` builds for any input (32 ms a fit, again for
-    validation data).
+    pipeline Keras's ``fit`` builds for any input (and again for validation
+    data), a fixed cost that dominates a fit of a few steps.
     """
     if plan.run_eagerly and _backend.backend() == "tensorflow":
         return _fit_eagerly(trainer, feed, **fit_arguments)

@@ -5,8 +5,8 @@ networks) on a CPU runs as NumPy products instead of Keras's
 ``predict_on_batch``: ``benchmarks/bench_speed.py`` prints the one-row and
 10,000-row times of both (the README's performance table).
 
-The weights are read from Keras at each call (28-46 us a variable on
-TensorFlow, most of a one-row ``transform``), unless the caller names the
+The weights are read from Keras at each call (on TensorFlow most of a
+one-row ``transform``'s time), unless the caller names the
 network they belong to and nothing outside skae can change them: then
 NumPy copies are kept (:class:`KeptWeights`, :data:`KEPT`).
 

@@ -1,7 +1,7 @@
 """The training plan: how one fit's batches reach the step, and how the step is compiled.
 
 Holds the policy (:func:`plan_training`), the constants it decides by, each
-with the measurement that set it, and the switch that turns every faster
+with the reason for it, and the switch that turns every faster
 path off (the environment variable ``SKAE_PLAIN_KERAS=1``, or inside
 :func:`plain_keras`).  With the switch off, training feeds dense row batches
 (a ``keras.utils.PyDataset``) to Keras's ``fit`` with a compiled one-step
@@ -11,8 +11,7 @@ that plain one.
 
 Knows nothing about scikit-learn, the estimator or how the plan is carried
 out (:mod:`skae._feeding` feeds the batches, :mod:`skae._step_cache` keeps
-compiled steps).  Measurements: 2 CPU cores, TensorFlow 2.21 / Keras 3.15 /
-JAX 0.10, MNIST t10k[:8000], 784-32-784, batches of 256, unless said.
+compiled steps).
 
 The faster paths and what they save:
 
@@ -20,8 +19,8 @@ The faster paths and what they save:
   non-trainable variable of the training step, which gathers each batch by
   index, so batches never go through Python.  With **multi-step** (up to
   :data:`MAX_STEPS_PER_EXECUTION` steps per compiled call) and **XLA**,
-  epochs ran at 0.22x to 0.27x the time of the blog's plain ``model.fit``
-  (``benchmarks/bench_speed.py``).
+  an epoch takes a fraction of the blog's plain ``model.fit``'s
+  (``benchmarks/bench_speed.py`` prints the ratio).
 * **eager** (``run_eagerly``): fits of at most :data:`EAGER_MAX_STEPS`
   steps skip compiling the step, which the estimator checks and searches on
   small data repeat hundreds of times; on TensorFlow they also skip the
@@ -48,24 +47,22 @@ __all__ = ["EAGER_MAX_STEPS", "MAX_STEPS_PER_EXECUTION", "MIN_STEPS_FOR_MULTI_ST
 MAX_STEPS_PER_EXECUTION = 32
 
 #: Fits with fewer training steps than this run one step per call: compiling
-#: the multi-step loop cost about 0.15 s on TensorFlow (a one-off timing),
-#: more than it saves on a short fit.
+#: the multi-step loop is a fixed cost that a short fit does not earn back.
 MIN_STEPS_FOR_MULTI_STEP = 64
 
 #: Training work (samples x features x epochs) above which compiling a dense
-#: network's step with XLA on TensorFlow pays for its compile time (about a
-#: second): 8,000 x 784 x 10 epochs (6.3e7) gained, the digits (1,797 x 64)
-#: did not.  Nor did the default network's fits of ODDS tables, which stay
-#: below it: forced, XLA made all five tried slower (cardio 2.02 -> 2.49 s,
-#: glass 0.80 -> 1.45 s, musk 4.66 -> 4.74 s; one-off, at ee1f780).
+#: network's step with XLA on TensorFlow pays for its compile time, a fixed
+#: cost: the blog's MNIST fit (8,000 x 784 x 10 epochs and more) is above it,
+#: the digits (1,797 x 64) and the default network's fits of typical tables
+#: below, where XLA's compile is not earned back (``benchmarks/bench_speed.py``
+#: and ``benchmarks/tabular.py`` show the fits on either side).
 XLA_MIN_WORK = 5e7
 
-#: Fits of at most this many training steps run eagerly.  Compiling the step
-#: costs about 0.5 s on TensorFlow and JAX, an eager step 30 to 40 ms on two
-#: cores; eager fits were faster up to 10 steps on both backends and about
-#: even at 15 (tiny data sets, a few epochs: the estimator checks, searches).
-#: A tiny fit (20 x 5, 4 steps) took a median 0.098 s eagerly against 0.139 s
-#: compiled; ``tests/test_common.py`` 29-30 s against 51-53 s.
+#: Fits of at most this many training steps run eagerly.  Compiling a step
+#: costs about as much as a dozen eager steps on both backends, so below that
+#: (tiny data sets, a few epochs: the estimator checks, searches on small
+#: data) an eager fit is the faster; ``benchmarks/bench_speed.py`` times a
+#: tiny fit each way.
 EAGER_MAX_STEPS = 12
 
 _switch = {"plain": None}
@@ -131,11 +128,11 @@ def _steps_per_execution(steps, epochs):
 def _xla_gains(network):
     """Whether XLA speeds up training ``network`` on a CPU.
 
-    Dense, activation and reshaping layers gained (epochs 2.0-2.4x faster for
-    784-32-784); convolutions did not: 50 epochs of the conv kind took over
-    300 s with XLA against 83 s without (one-off timings, ``docs/notes.rst``).
-    Recurrent layers were never compiled with XLA on a CPU (the sequence
-    kind's choice before this rule; not measured here).
+    Dense, activation and reshaping layers gain (XLA fuses their small
+    element-wise operations); convolutions lose (the conv kind's epochs were
+    several times slower with XLA, ``docs/notes.rst``), and recurrent layers
+    are not compiled with XLA on a CPU (XLA's recurrent loop trained a long
+    sequence to another result, ``docs/notes.rst``).
     """
     import keras
 

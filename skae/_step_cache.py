@@ -1,8 +1,8 @@
 """Compiled training steps kept between fits: the shared pool, and one estimator's stream.
 
 A new estimator builds new networks, and a new network's training step is
-traced and compiled again at its first fit: about 1.5 s on TensorFlow and
-0.4 s on JAX, paid by every fit of a search.  Two caches avoid it, behind
+traced and compiled again at its first fit, a fixed cost paid by every fit
+of a search.  Two caches avoid it, behind
 the same two calls, :meth:`acquire` (a trainer for this fit, or None: make
 one) and :meth:`release` (the fit is over):
 
@@ -15,12 +15,8 @@ one) and :meth:`release` (the fit is over):
   :data:`REUSE_ROWS`, so the folds of a cross-validation, which differ by a
   row, share one), and the step's seed reset; the trainer trains private
   networks of the same structure, so that its step can outlive the
-  estimator.  A grid search of 4 candidates x 5 folds (10 epochs on 6,400
-  MNIST images a fit): the later fits spent a median 0.057 s outside their
-  training steps instead of 0.747 s on TensorFlow, 0.041 instead of 0.349 s
-  on JAX, and the search took 10.5 s instead of 24.2 s
-  (``benchmarks/bench_search.py``, which runs it with ``SKAE_KEPT_STEPS=0``
-  as well).
+  estimator.  ``benchmarks/bench_search.py`` times a grid search with and
+  without (``SKAE_KEPT_STEPS=0``) kept steps.
 * :class:`StreamSteps`, one per estimator, for ``partial_fit``: the trainer
   of the last chunk, used again while the optimizer and the step's settings
   are the same.
@@ -91,7 +87,7 @@ def _structure(model):
     """What a network's compiled step depends on: its layers, activations and weight shapes.
 
     Read from the layers rather than from ``get_config``, which imports
-    TensorFlow on every backend (2.5 s on JAX).  The architecture's settings
+    TensorFlow on every backend (seconds on JAX).  The architecture's settings
     are part of the key too (strides, padding and the like follow from them).
     """
     layers = []
@@ -188,7 +184,7 @@ class SharedSteps:
             # private networks of the same structure, so that the compiled
             # step can outlive this estimator and serve the next one
             # (keras.models.clone_model would do, but it imports TensorFlow
-            # on every backend: 1.7 s on JAX)
+            # on every backend, seconds on JAX)
             private = job.network.rebuild()
             if _structure(private) != _structure(job.network.model):
                 return None  # e.g. a network loaded from an older file: trained as it is

@@ -203,8 +203,8 @@ def _callbacks(architecture, model, X, rows, settings, validation_rows):
     stop_on_nan = keras.callbacks.TerminateOnNaN()
     # It only reads the logged loss and sets stop_training, so on TensorFlow Keras
     # may call it off the main thread; without this its batch hook makes Keras
-    # dispatch every callback synchronously, and epochs took 0.066 s instead of
-    # 0.051 (benchmarks/bench_speed.py, TensorFlow, 2 cores).  Not on JAX: there a
+    # dispatch every callback synchronously, which slows every epoch
+    # (benchmarks/bench_speed.py's seconds per epoch).  Not on JAX: there a
     # loss that became NaN, called off the thread, once left the network's
     # variables purged when early stopping read them at the epoch's end (a
     # RuntimeError, "Array has been deleted", instead of TrainingDivergedError;

@@ -55,9 +55,9 @@ class Conv(Architecture):
     code_activation : str, default="linear"
         Activation of the code layer.  A relu code (skae 0.1's, and what
         ``activation`` set before skae 0.2) left the code units that a batch
-        drives negative without gradient: on MNIST (8,000 training images, 50
-        epochs) it doubled the test error, 0.0141 against 0.0061
-        (``benchmarks/mnist_architectures.py``).
+        drives negative without gradient, and reconstructed MNIST no better
+        than the dense model (``benchmarks/mnist_architectures.py`` has both
+        codes).
 
     See Also
     --------
@@ -146,11 +146,9 @@ class Conv(Architecture):
 
         A convolutional network's step costs about in proportion to its
         images, so four times as many steps of a quarter of the images each
-        cost about the same, and steps are what the model learns by.  On
-        MNIST (8,000 training images) 16 epochs of 64 images, 2,000 steps,
-        gave a lower test error than the blog's 50 epochs of 256, 1,600
-        steps, in under half the time (``benchmarks/bench_conv.py
-        --budget``).  With few images the epochs grow so that there are never
+        cost about the same, and steps are what the model learns by
+        (``benchmarks/bench_conv.py --budget`` compares this budget with the
+        blog's on MNIST).  With few images the epochs grow so that there are never
         fewer steps than the blog's budget would take (50 epochs of 256).
         """
         blog_steps = 50 * math.ceil(n_samples / 256)

@@ -49,9 +49,8 @@ class Sequence(Architecture):
 
     name = "sequence"
     description = "sequence: LSTM encoder into a dense code, repeated into an LSTM decoder"
-    # XLA slowed the LSTM's training down on a CPU (TensorFlow, 8,000 MNIST
-    # images as 28 x 28 sequences, 10 epochs: 14.8 and 24.2 s against 13.1 and
-    # 13.3 s without, alternating runs).
+    # Not compiled with XLA on a CPU: XLA's recurrent loop trained a long
+    # sequence to another result (docs/notes.rst).
 
     _parameter_constraints: dict = {
         "sequence_shape": [tuple, None],

@@ -1,0 +1,68 @@
+"""The README's main job, ``skae compare`` with its defaults, as a user runs it.
+
+Usage::
+
+    python benchmarks/main_job.py [--runs 3]
+
+Runs ``skae compare --out DIR`` (scikit-learn's 8x8 digits, PCA, skae's
+default and the blog's model at widths 2 to 32) ``--runs`` times, each in a
+fresh process, timing the whole command (Python's start and the imports
+included); records the last run's table and sentences from its
+``comparison.json`` and the range of the wall times.  Writes
+``benchmarks/results/main_job.json`` and copies the run's ``sweep.png`` to
+``benchmarks/results/main_job-sweep.png`` (the README's figure).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import RESULTS_DIR, Results
+
+COLUMNS = [("method", "{}"), ("n_components", "{}"), ("test_mse", "{:.5f}"),
+           ("test_r2", "{:.4f}"), ("accuracy", "{:.4f}"), ("fit_seconds", "{:.2f}"),
+           ("encode_ms_per_row", "{:.4f}")]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    skae = shutil.which("skae")
+    command = [skae] if skae else [sys.executable, "-m", "skae"]
+    seconds = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            subprocess.run([*command, "compare", "--out", tmp], check=True,
+                           env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+                           stdout=subprocess.DEVNULL)
+            seconds.append(time.perf_counter() - start)
+        record = json.loads((Path(tmp) / "comparison.json").read_text())
+        # the README's figure, from the same run as the numbers beside it
+        RESULTS_DIR.mkdir(exist_ok=True)
+        shutil.copyfile(Path(tmp) / "sweep.png", RESULTS_DIR / "main_job-sweep.png")
+    report = Results("main_job", f"skae compare with its defaults, {args.runs} times, each a "
+                     "fresh process timed from start to exit; the table and sentences of the "
+                     "last run (the fits are seeded, so every run gives the same errors).")
+    report.table("table", "The job's table", [name for name, _ in COLUMNS],
+                 [[row.get(name) for name, _ in COLUMNS] for row in record["results"]],
+                 [fmt for _, fmt in COLUMNS])
+    report.table("sentences", "The job's sentences", ["sentence"],
+                 [[s] for s in record["crossover"]])
+    report.value("seconds_median", statistics.median(seconds), "{:.0f}",
+                 "the whole command's wall time, seconds, median")
+    report.value("seconds_range", [min(seconds), max(seconds)], "{:.0f}",
+                 "the whole command's wall time, seconds, range")
+    report.write()
+
+
+if __name__ == "__main__":
+    main()
