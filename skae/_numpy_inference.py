@@ -3,7 +3,7 @@
 A functional chain of ``Dense`` layers (the dense and residual kinds'
 networks) on a CPU runs as NumPy products instead of Keras's
 ``predict_on_batch``: ``benchmarks/bench_speed.py`` prints the one-row and
-10,000-row times of both (the README's performance table).
+10,000-row times of both (the docs' speed benchmark).
 
 The weights are read from Keras at each call (on TensorFlow most of a
 one-row ``transform``'s time), unless the caller names the

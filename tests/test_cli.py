@@ -84,7 +84,7 @@ def test_compare_over_widths(tmp_path, capsys):
 
 def test_the_default_job_shows_an_autoencoder_beating_pca_at_a_small_width(tmp_path):
     # the default budget and models of the digits at one of the default widths:
-    # the main job's claim, measured (see the README: 0.60x PCA's test MSE)
+    # the main job's claim, measured (benchmarks/results/main_job.json has the sweep)
     out = tmp_path / "claim"
     assert main(["compare", "--out", str(out), "--n-components", "4",
                  "--models", "pca,residual"]) == 0

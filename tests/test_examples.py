@@ -30,7 +30,7 @@ def mnist(ns):
 def check_blog_walkthrough(ns):
     assert ns["code"].shape == (1, 32) and ns["decoded"].shape == (1, ns["X"].shape[1])
     error = -ns["autoencoder"].score(ns["X_test"])
-    if mnist(ns):  # the README's claim: the blog's model beats PCA at its 32 numbers
+    if mnist(ns):  # the blog's claim: its model beats PCA at its 32 numbers
         assert error < pca_error(ns, 32), error  # 0.0135 against 0.0174
     else:  # 8 x 8 digits: 32 numbers for 64 pixels, PCA nearly exact; beats PCA at 4
         assert error < pca_error(ns, 4), error  # 0.0243 against 0.0382

@@ -17,7 +17,7 @@ def small(**params):
 def test_one_digit_against_the_others_on_mnist(mnist, digit):
     X, y, X_test, y_test = mnist
     inlier = y_test == digit
-    # the README's table: the default detector, against IsolationForest
+    # the example's table: the default detector, against IsolationForest
     detector = AutoencoderOutlierDetector(random_state=0).fit(X[y == digit])
     forest = IsolationForest(random_state=0).fit(X[y == digit])
     ours = roc_auc_score(inlier, detector.score_samples(X_test))
@@ -35,7 +35,7 @@ def test_one_digit_against_the_others_on_mnist(mnist, digit):
 
 def test_the_blogs_model_with_skae_01s_score_on_mnist(mnist):
     X, y, X_test, y_test = mnist
-    # the README's second column: the blog's dense model, its reconstruction error alone
+    # skae 0.1's detector: the blog's dense model, its reconstruction error alone
     detector = AutoencoderOutlierDetector(
         AutoencoderTransformer(architecture="dense", epochs=50), statistic="reconstruction", trim=0,
         random_state=0).fit(X[y == 2])

@@ -15,22 +15,21 @@ A missing file, table or value is an error, so a page cannot cite a result
 that no script wrote.
 """
 
+import importlib.util
 import json
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
 
-RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
-
-
-def cell_text(value, fmt):
-    # the same rule as benchmarks/_common.py's cell_text, which printed the table
-    if value is None:
-        return "-"
-    if isinstance(value, list):
-        return "-".join(fmt.format(v) for v in value)
-    return fmt.format(value)
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+# the benchmarks' own helpers, so that a cell reads as the script printed it
+_spec = importlib.util.spec_from_file_location("skae_benchmarks_common",
+                                               BENCHMARKS / "_common.py")
+_common = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_common)
+cell_text = _common.cell_text
+RESULTS = _common.RESULTS_DIR
 
 
 def load(name, env=None):
