@@ -162,6 +162,11 @@ def git_commit():
     return commit, bool(changed)
 
 
+#: The checkout's ``(commit, dirty)`` when the script started, which is the code
+#: it imported (not the checkout's state when it ends).
+STARTED_AT = git_commit()
+
+
 class Results:
     """One benchmark run's tables and headline values, printed and written to a results file.
 
@@ -207,7 +212,7 @@ class Results:
 
     def write(self):
         """Write ``benchmarks/results/<name>.json`` and return its path."""
-        commit, dirty = git_commit()
+        commit, dirty = STARTED_AT
         script = Path(sys.argv[0])
         try:
             script = script.resolve().relative_to(RESULTS_DIR.parent.parent)
