@@ -29,6 +29,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._backend import start_keras
 from ._numpy_inference import KEPT
 from ._persistence import SerializedKerasModel as _SerializedKerasModel  # noqa: F401 (skae 0.1 pickles)
 from ._settings import LOSSES, OPTIMIZERS, TrainingSettings
@@ -228,7 +229,11 @@ default="adam"
     callbacks : list of keras.callbacks.Callback or None, default=None
         Further Keras callbacks for training.  They are deep-copied at each
         fit, so the estimator stays clone-safe and the objects passed are not
-        modified; the copies used are in ``callbacks_``.
+        modified; the copies used are in ``callbacks_``.  As in Keras's own
+        ``fit``, their batch hooks (``on_train_batch_begin``/``_end``) run on
+        every training batch: a fit given such a callback runs one training
+        step per compiled call.  An exception raised in any hook stops the
+        fit and leaves the estimator as it was.
 
     warm_start : bool, default=False
         When True and the estimator is fitted, :meth:`fit` continues training
@@ -483,6 +488,7 @@ default="adam"
     def _fit(self, X, *, incremental):
         """Shared by :meth:`fit` and :meth:`partial_fit` (one epoch per chunk)."""
         continuing = "model_" in self.__dict__ and (incremental or self.warm_start)
+        start_keras()
         with self._changing_weights(), _restore_state_on_error(
                 self, trains_in_place=continuing):
             X = self._validate_input(X, reset=not continuing)

@@ -362,3 +362,18 @@ def test_progress_bar_shows_the_time_left(capsys):
     # tqdm's bar: the fit running, the share done, elapsed < remaining
     assert "[3/3] fitting residual" in err and "100%" in err
     assert "<" in err.splitlines()[-1] or "<" in err.split("\r")[-1]
+
+
+def test_library_use_keeps_tensorflows_start_up_lines_quiet(tmp_path):
+    # a fit in a fresh process prints nothing, unless the user set TF_CPP_MIN_LOG_LEVEL
+    script = ("import numpy as np, skae; "
+              "skae.AutoencoderTransformer(2, epochs=1).fit(np.random.rand(20, 4))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        env["TF_CPP_MIN_LOG_LEVEL"] = "0"  # the user's setting: TensorFlow's own rule
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=300, env=env)
+        assert done.returncode == 0 and "I0000" in done.stderr
