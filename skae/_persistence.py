@@ -166,7 +166,7 @@ def save(estimator, path):
         "fitted": {name: _jsonable(getattr(estimator, name)) for name in _FITTED
                    if hasattr(estimator, name)},
     }
-    payload = model_to_bytes(estimator._autoencoder)
+    payload = model_to_bytes(estimator.model_)
     path = os.fspath(path)
     tmp = path + ".partial"
     try:
