@@ -13,17 +13,27 @@ def small(**params):
                                      "random_state": 0, **params})
 
 
-@pytest.mark.parametrize("digit", [0, 2, 8])
-def test_one_digit_against_the_others_on_mnist(mnist, digit):
+# Against two baselines measured in the same test: IsolationForest, and PCA's
+# reconstruction error at the detector's width (benchmarks' ROC AUC: 0.994 / 0.911 / 0.895
+# for the detector, 0.996 / 0.899 / 0.875 for PCA's error, 0.964 / 0.744 / 0.746 for the
+# forest).  On 2 the trained network's gain over PCA's error is what the untrained
+# network (its PCA start, 0.891) lacks; on 8 the code distance's; on 0 PCA's error is
+# nearly perfect already, and the detector must not lose to it.
+@pytest.mark.parametrize("digit, over_pca", [(0, -0.005), (2, 0.005), (8, 0.01)])
+def test_one_digit_against_the_others_on_mnist(mnist, digit, over_pca):
+    from sklearn.decomposition import PCA
+
     X, y, X_test, y_test = mnist
     inlier = y_test == digit
     # the example's table: the default detector, against IsolationForest
     detector = AutoencoderOutlierDetector(random_state=0).fit(X[y == digit])
     forest = IsolationForest(random_state=0).fit(X[y == digit])
+    pca = PCA(detector.estimator_.n_components_).fit(X[y == digit])
+    pca_error = -np.mean((X_test - pca.inverse_transform(pca.transform(X_test))) ** 2, axis=1)
     ours = roc_auc_score(inlier, detector.score_samples(X_test))
     theirs = roc_auc_score(inlier, forest.score_samples(X_test))
-    # measured: 0.994 / 0.915 / 0.897 against 0.964 / 0.744 / 0.746
     assert ours > theirs + 0.01
+    assert ours > roc_auc_score(inlier, pca_error) + over_pca
     assert ours > 0.88
     # a calibrated threshold at 5% keeps about 95% of held-out inliers and flags many
     # outliers (the held-out images of the digit are exchangeable with its training ones)
@@ -174,12 +184,12 @@ def test_pvalues_and_the_threshold_agree(digits):
     p = detector.pvalues(X)
     assert np.all((p > 0) & (p <= 1))
     np.testing.assert_array_equal(detector.predict(X) == -1, p <= 0.1)
-    # p-values of the calibration rows themselves are uniform on {1, ..., n} / (n + 1)
-    # (no ties): the k-th lowest score has p-value k / (n + 1)
-    calibration = detector.calibration_scores_
-    np.testing.assert_allclose(
-        (1 + np.searchsorted(calibration, calibration, side="right")) / (n + 1),
-        (2 + np.arange(n)) / (n + 1))
+    # the conformal p-value by its definition: one plus the calibration rows at least as
+    # abnormal as the row, over n + 1
+    scores = detector.score_samples(X)  # higher is more normal
+    expected = (1 + np.sum(detector.calibration_scores_[None, :] <= scores[:, None],
+                           axis=1)) / (n + 1)
+    np.testing.assert_allclose(p, expected)
     assert not hasattr(AutoencoderOutlierDetector(small()), "pvalues")
 
 
