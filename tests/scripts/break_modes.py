@@ -38,6 +38,8 @@ UNTRAINED = [
     "tests/test_mnist_models.py::test_conv_reconstructs_better_than_dense",
     "tests/test_mnist_models.py::test_variational_codes_follow_the_prior_on_held_out_images",
     "tests/test_mnist_models.py::test_decoded_prior_samples_are_read_as_digits",
+    "tests/test_examples.py::test_example_runs_and_shows_its_claims[plot_compare_pca.py-digits]",
+    "tests/test_examples.py::test_example_runs_and_shows_its_claims[plot_compare_pca.py-mnist]",
 ]
 
 #: Tests whose claims a network with its fitted weights shuffled fails.
@@ -54,6 +56,10 @@ SHUFFLE = [
     "tests/test_mnist_models.py::test_conv_reconstructs_better_than_dense",
     "tests/test_mnist_models.py::test_variational_codes_follow_the_prior_on_held_out_images",
     "tests/test_mnist_models.py::test_decoded_prior_samples_are_read_as_digits",
+    "tests/test_outlier.py::test_feature_errors_point_at_the_damaged_features",
+    *(f"tests/test_examples.py::test_example_runs_and_shows_its_claims[{example}-{source}]"
+      for example in ("plot_blog_walkthrough.py", "plot_compare_pca.py", "plot_variational.py")
+      for source in ("digits", "mnist")),
 ]
 
 MODES = {"untrained": UNTRAINED, "shuffle": SHUFFLE}
