@@ -39,9 +39,8 @@ def main(argv=None):
 
     X = rng.random((args.rows, args.features), dtype=np.float32)
     mb = lambda a: a.nbytes / 2**20  # noqa: E731
-    # NumPy blocks (dense on a CPU) or Keras batches; _parts(), since reading est.encoder_
-    # would hand the network out (skae would then read its weights at every call)
-    block_rows = batch_predictor(est._parts()[0])[1]
+    # NumPy blocks (dense on a CPU) or Keras batches
+    block_rows = batch_predictor(est.encoder_)[1]
     batch_mb = block_rows * args.features * 4 / 2**20
     before = peak_mb()
     Z = est.transform(X)

@@ -114,15 +114,11 @@ def bench_transform(X, epochs):
     import keras
     from sklearn.decomposition import PCA
 
-    # a fit of its own: bench_fit's are given a callback of this script's, which hands
-    # their network out (skae then reads the weights from Keras at every call)
     est = AutoencoderTransformer(32, architecture="dense", epochs=epochs, random_state=0).fit(X)
     pca = PCA(32, random_state=0).fit(X)
     one = X[:1]
     big = np.concatenate([X] * int(np.ceil(10000 / len(X))))[:10000]
     codes_one, codes_big = est.transform(one), est.transform(big)
-    # skae's own rows first: reading est.encoder_ (the Keras rows) hands the network out,
-    # after which skae reads its weights from Keras at every call (the "handed out" row)
     one_row = {
         "skae transform": median_seconds(lambda: est.transform(one), 300),
         "PCA transform": median_seconds(lambda: pca.transform(one), 300),
@@ -136,8 +132,6 @@ def bench_transform(X, epochs):
     }
     encoder, decoder = est.encoder_, est.decoder_
     one_row.update({
-        "skae transform, network handed out (encoder_ read)":
-            median_seconds(lambda: est.transform(one), 300),
         "Keras encoder.predict": median_seconds(lambda: encoder.predict(one, verbose=0), 30),
         "Keras encoder(x) eager": median_seconds(lambda: keras.ops.convert_to_numpy(encoder(one)), 100),
     })

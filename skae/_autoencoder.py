@@ -29,7 +29,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._numpy_inference import KEPT
+from ._backend import start_keras
 from ._persistence import SerializedKerasModel as _SerializedKerasModel  # noqa: F401 (skae 0.1 pickles)
 from ._settings import LOSSES, OPTIMIZERS, TrainingSettings
 from .architectures import ARCHITECTURES, get_architecture
@@ -228,7 +228,11 @@ default="adam"
     callbacks : list of keras.callbacks.Callback or None, default=None
         Further Keras callbacks for training.  They are deep-copied at each
         fit, so the estimator stays clone-safe and the objects passed are not
-        modified; the copies used are in ``callbacks_``.
+        modified; the copies used are in ``callbacks_``.  As in Keras's own
+        ``fit``, their batch hooks (``on_train_batch_begin``/``_end``) run on
+        every training batch: a fit given such a callback runs one training
+        step per compiled call.  An exception raised in any hook stops the
+        fit and leaves the estimator as it was.
 
     warm_start : bool, default=False
         When True and the estimator is fitted, :meth:`fit` continues training
@@ -483,8 +487,8 @@ default="adam"
     def _fit(self, X, *, incremental):
         """Shared by :meth:`fit` and :meth:`partial_fit` (one epoch per chunk)."""
         continuing = "model_" in self.__dict__ and (incremental or self.warm_start)
-        with self._changing_weights(), _restore_state_on_error(
-                self, trains_in_place=continuing):
+        start_keras()
+        with _restore_state_on_error(self, trains_in_place=continuing):
             X = self._validate_input(X, reset=not continuing)
             if continuing:
                 self._check_continuation(X)
@@ -493,7 +497,7 @@ default="adam"
                     rng = check_random_state(self.random_state)
                     init_seed, stream_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
                     self._initialize(X, init_seed)
-                    self.architecture_.initialize(self._autoencoder, X)
+                    self.architecture_.initialize(self.model_, X)
                     self._stream_rng = np.random.RandomState(stream_seed)
                 elif not hasattr(self, "_stream_rng"):  # fitted by fit(), or loaded
                     self._stream_rng = check_random_state(self.random_state)
@@ -513,7 +517,7 @@ default="adam"
                     random_state=split_seed))
             start_errors = None
             if not continuing and self.architecture_.initialize(
-                    self._autoencoder, X if train_rows is None else X[train_rows]):
+                    self.model_, X if train_rows is None else X[train_rows]):
                 if validation_rows is not None:
                     start_errors = self._row_errors(X[validation_rows])
             self._train(X, budget, seed=train_seed, append=continuing,
@@ -521,23 +525,6 @@ default="adam"
             if start_errors is not None:
                 self._keep_start_unless_beaten(X, X[validation_rows], start_errors)
         return self
-
-    @contextlib.contextmanager
-    def _changing_weights(self):
-        """A block that may change the network's weights or replace it (a fit).
-
-        NumPy copies of the weights (:data:`skae._numpy_inference.KEPT`) are
-        not kept during it, and those of the network before and after it
-        are dropped.
-        """
-        before = self.__dict__.get("model_")
-        try:
-            with KEPT.changing(before):
-                yield
-        finally:
-            after = self.__dict__.get("model_")
-            if after is not None and after is not before:
-                KEPT.forget(after)
 
     def _budget(self, n_samples):
         """``epochs``, ``batch_size``, ``validation_fraction``, ``early_stopping``, resolved."""
@@ -548,7 +535,7 @@ default="adam"
     def _row_errors(self, X):
         from ._inference import mean_squared_errors
 
-        return mean_squared_errors(self._autoencoder, X)  # weights read afresh: mid-fit
+        return mean_squared_errors(self.model_, X)
 
     def _keep_start_unless_beaten(self, X, X_validation, start_errors):
         """Go back to the architecture's start unless training clearly beat it.
@@ -562,7 +549,7 @@ default="adam"
         gain = start_errors - self._row_errors(X_validation)
         if len(gain) > 1 and gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)):
             return
-        self.architecture_.initialize(self._autoencoder, X)
+        self.architecture_.initialize(self.model_, X)
         self.best_epoch_ = 0
 
     def _validate_input(self, X, *, reset):
@@ -603,7 +590,7 @@ default="adam"
         """Resolve the settings and build a new network (not yet trained)."""
         architecture = self._resolve_architecture(X.shape[1])
         self.output_activation_, self.loss_ = self._resolve_output(X, architecture)
-        self.__dict__["model_"], _, _ = architecture.build(
+        self.model_, _, _ = architecture.build(
             X.shape[1], self.n_components, output_activation=self.output_activation_, seed=seed)
         self.architecture_ = architecture
         self.n_components_ = int(self.n_components)
@@ -662,16 +649,12 @@ default="adam"
         else:
             steps, self._stream_steps = SHARED_STEPS, None
         history, best_epoch = train(
-            Network(self.architecture_, self._autoencoder, rebuild=self._rebuild), X, settings,
+            Network(self.architecture_, self.model_, rebuild=self._rebuild), X, settings,
             optimizer=self._optimizer, seed=seed, split=split, callbacks=callbacks,
             steps=steps,
         )
         for callback in callbacks:
             callback.set_model(None)  # do not keep the training wrapper alive
-        if any(not type(cb).__module__.startswith("keras.") for cb in callbacks):
-            # a callback of the user's own may have kept its self.model (Keras's own keep
-            # none past set_model(None)): hand the network out
-            KEPT.expose(self._autoencoder)
         if append:
             merged = {k: list(v) for k, v in self.history_.items()}
             for name, values in history.items():
@@ -712,67 +695,17 @@ default="adam"
 
     # --------------------------------------------------- derived attributes
 
-    # The network lives in __dict__["model_"] (so check_is_fitted, pickling and
-    # the failed-fit restore see it as a plain attribute); reading it through
-    # these properties hands it out (KEPT.expose), skae's own code reads
-    # _autoencoder and _parts().
-
-    @property
-    def model_(self):
-        """keras.Model: the whole autoencoder, ``decoder_(encoder_(x))``.
-
-        Until it, ``encoder_`` or ``decoder_`` is first read (or a fit is
-        given a callback not of Keras's own), skae keeps NumPy copies of a
-        dense network's weights for inference between fits.  Once the
-        network has been handed out, inference reads the weights from Keras
-        at every call, so changes made through Keras (``model_.fit``,
-        ``set_weights``) are always seen.
-        """
-        network = self._autoencoder
-        KEPT.expose(network)
-        return network
-
-    @model_.setter
-    def model_(self, network):
-        self.__dict__["model_"] = network
-        KEPT.expose(network)
-
-    @model_.deleter
-    def model_(self):
-        try:
-            del self.__dict__["model_"]
-        except KeyError:
-            raise AttributeError("model_") from None
-
-    @property
-    def _autoencoder(self):
-        try:
-            return self.__dict__["model_"]
-        except KeyError:
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute 'model_'") from None
-
-    def _parts(self):
-        """``(encoder, decoder)`` of the network, without handing them out."""
-        return self.architecture_.split(self._autoencoder)
-
     @property
     def encoder_(self):
-        """keras.Model: maps samples to codes; a part of ``model_`` (``architecture_.split``).
-
-        Reading it hands the network out, as reading ``model_`` does.
-        """
-        KEPT.expose(self._autoencoder)
-        return self._parts()[0]
+        """keras.Model: maps samples to codes; a part of ``model_`` (``architecture_.split``)."""
+        check_is_fitted(self, "model_")
+        return self.architecture_.split(self.model_)[0]
 
     @property
     def decoder_(self):
-        """keras.Model: maps codes to reconstructions; a part of ``model_``.
-
-        Reading it hands the network out, as reading ``model_`` does.
-        """
-        KEPT.expose(self._autoencoder)
-        return self._parts()[1]
+        """keras.Model: maps codes to reconstructions; a part of ``model_``."""
+        check_is_fitted(self, "model_")
+        return self.architecture_.split(self.model_)[1]
 
     def _legacy_attribute(self, name):
         architecture = self.architecture_
@@ -812,7 +745,7 @@ default="adam"
         X = self._validate_input(X, reset=False)
         from ._inference import predict_batched
 
-        return predict_batched(self._parts()[0], X, self.n_components_, self._autoencoder)
+        return predict_batched(self.encoder_, X, self.n_components_)
 
     def inverse_transform(self, X):
         """Decode codes back to the input space.
@@ -837,7 +770,7 @@ default="adam"
             )
         from ._inference import predict_batched
 
-        return predict_batched(self._parts()[1], Z, self.n_features_in_, self._autoencoder)
+        return predict_batched(self.decoder_, Z, self.n_features_in_)
 
     def _can_sample(self):
         try:
@@ -883,7 +816,7 @@ default="adam"
         codes = self.architecture_.sample_codes(n_samples, self.n_components_, random_state)
         from ._inference import predict_batched
 
-        return predict_batched(self._parts()[1], codes, self.n_features_in_, self._autoencoder)
+        return predict_batched(self.decoder_, codes, self.n_features_in_)
 
     def score_samples(self, X):
         """Negative mean squared reconstruction error of each sample.
@@ -903,7 +836,7 @@ default="adam"
         X = self._validate_input(X, reset=False)
         from ._inference import mean_squared_errors
 
-        return -mean_squared_errors(self._autoencoder, X, self._autoencoder)
+        return -mean_squared_errors(self.model_, X)
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error over `X`.

@@ -5,9 +5,48 @@ inside the probes, so importing this module stays light.
 """
 
 import functools
+import os
+import sys
 
 __all__ = ["backend", "cpu_only", "distribute_strategy", "distributed", "is_multi_worker",
-           "to_numpy"]
+           "start_keras", "to_numpy"]
+
+
+def start_keras():
+    """Import Keras and start its backend, keeping TensorFlow's start-up lines quiet.
+
+    TensorFlow's C++ start-up writes lines to standard error that read as
+    failures but are not: absl's "All log messages before
+    absl::InitializeLog()", ``cudart_stub`` and oneDNN notices, and a
+    ``cuInit`` error on a machine with CUDA libraries and no GPU, some of
+    them whatever ``TF_CPP_MIN_LOG_LEVEL`` says.  skae's first use of Keras
+    in a process (a fit, a load, an unpickling, the command line) imports it
+    here with file descriptor 2 pointed at ``/dev/null`` while the backend
+    loads and places a first tensor, then restores it, so every error (a
+    failed import included, raised after the restore) still shows; and it
+    sets ``TF_CPP_MIN_LOG_LEVEL=2`` (TensorFlow's warnings and errors only)
+    for the rest of the process.  Nothing is changed when Keras is already
+    imported, or when the user set ``TF_CPP_MIN_LOG_LEVEL``: then
+    TensorFlow's own rule applies.
+    """
+    if "keras" in sys.modules or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+        import keras
+
+        return keras
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # read by TensorFlow's logging as it starts
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import keras
+
+            keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # the device's start-up
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+    return keras
 
 
 def backend():

@@ -85,16 +85,14 @@ def _keras_predictor(model):
     return predict
 
 
-def batch_predictor(model, network=None):
+def batch_predictor(model):
     """``(predict, block_rows)``: ``predict(block, rows)`` runs ``model`` on a full block.
 
     It returns the outputs of the block's first ``rows`` rows: NumPy on
     blocks of ``NUMPY_BLOCK_ROWS`` for a dense network on a CPU, Keras on
-    blocks of ``INFERENCE_BATCH_SIZE`` otherwise.  ``network``: the
-    autoencoder ``model`` is a part of, when NumPy may keep copies of its
-    weights (:data:`skae._numpy_inference.KEPT`).
+    blocks of ``INFERENCE_BATCH_SIZE`` otherwise.
     """
-    predict = numpy_predictor(model, network)
+    predict = numpy_predictor(model)
     if predict is not None:
         return predict, NUMPY_BLOCK_ROWS
     return _keras_predictor(model), INFERENCE_BATCH_SIZE
@@ -119,19 +117,19 @@ def _padded_blocks(X, block_rows):
         yield start, rows, block
 
 
-def predict_batched(model, X, n_outputs, network=None):
+def predict_batched(model, X, n_outputs):
     """Run ``model`` on ``X`` in fixed-shape blocks; return float32 outputs."""
     out = np.empty((X.shape[0], n_outputs), dtype=np.float32)
-    predict, block_rows = batch_predictor(model, network)
+    predict, block_rows = batch_predictor(model)
     for start, rows, block in _padded_blocks(X, block_rows):
         out[start : start + rows] = predict(block, rows)
     return out
 
 
-def mean_squared_errors(model, X, network=None):
+def mean_squared_errors(model, X):
     """``mean((x - model(x)) ** 2)`` of each row of ``X``, in float64."""
     errors = np.empty(X.shape[0], dtype=np.float64)
-    predict, block_rows = batch_predictor(model, network)
+    predict, block_rows = batch_predictor(model)
     for start, rows, block in _padded_blocks(X, block_rows):
         difference = block[:rows].astype(np.float64) - predict(block, rows)
         errors[start : start + rows] = np.mean(difference * difference, axis=1)

@@ -21,6 +21,7 @@ import zipfile
 
 import numpy as np
 
+from ._backend import start_keras
 from .architectures._base import DEPRECATED_PARAMETERS
 
 __all__ = ["FORMAT_VERSION", "model_from_bytes", "model_to_bytes", "pickle_state",
@@ -49,7 +50,7 @@ def model_to_bytes(model):
 
 def model_from_bytes(payload):
     """Load a Keras model written by :func:`model_to_bytes` (safe mode, not compiled)."""
-    import keras
+    keras = start_keras()
 
     with tempfile.TemporaryDirectory(prefix="skae-") as folder:
         path = os.path.join(folder, "model.keras")
@@ -165,11 +166,15 @@ def save(estimator, path):
         "fitted": {name: _jsonable(getattr(estimator, name)) for name in _FITTED
                    if hasattr(estimator, name)},
     }
-    payload = model_to_bytes(estimator._autoencoder)
+    payload = model_to_bytes(estimator.model_)
     path = os.fspath(path)
     tmp = path + ".partial"
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        try:
+            archive = zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED)
+        except OSError as exc:  # name the path asked for, not the temporary one
+            raise type(exc)(exc.errno, f"cannot save to {path!r}: {exc.strerror}") from None
+        with archive:
             archive.writestr(_METADATA, json.dumps(metadata, indent=2))
             archive.writestr(_MODEL, payload)
         os.replace(tmp, path)

@@ -148,7 +148,8 @@ def _xla_gains(network):
     return True
 
 
-def plan_training(*, network, n_rows, n_features, steps, epochs, sparse, stream, noise):
+def plan_training(*, network, n_rows, n_features, steps, epochs, sparse, stream, noise,
+                  batch_hooks=False):
     """The :class:`TrainingPlan` of a fit.
 
     Parameters
@@ -166,6 +167,11 @@ def plan_training(*, network, n_rows, n_features, steps, epochs, sparse, stream,
     noise : bool
         Whether the inputs get noise in training (XLA's random numbers were
         about 25 times slower than TensorFlow's own on a CPU).
+    batch_hooks : bool, default=False
+        Whether a callback of the user's has batch hooks.  Keras calls batch
+        hooks once per compiled call, so such a fit runs one step per call:
+        its hooks see every batch, as they do in Keras's own ``fit`` unless
+        the user asks for ``steps_per_execution``.
     """
     distributed = _backend.distributed()
     if not enabled():
@@ -181,7 +187,8 @@ def plan_training(*, network, n_rows, n_features, steps, epochs, sparse, stream,
              and _backend.backend() in ("tensorflow", "jax"))
     return TrainingPlan(
         feed=feed,
-        steps_per_execution=1 if distributed else _steps_per_execution(steps, epochs),
+        steps_per_execution=(1 if distributed or batch_hooks
+                             else _steps_per_execution(steps, epochs)),
         jit_compile=jit_compile,
         run_eagerly=eager,
     )

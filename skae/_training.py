@@ -214,6 +214,23 @@ def _callbacks(architecture, model, X, rows, settings, validation_rows):
     return [stop_on_nan, *([stopper] if stopper else []), *kind], stopper
 
 
+#: Keras's hooks called for training batches (``on_batch_*`` are their older names).
+BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+
+
+def has_batch_hooks(callback):
+    """Whether ``callback`` does anything in a training batch hook.
+
+    A hook counts when the callback's class overrides Keras's empty one or
+    the instance sets its own (as ``keras.callbacks.LambdaCallback`` does).
+    """
+    for name in BATCH_HOOKS:
+        hook = getattr(callback, name, None)
+        if getattr(hook, "__func__", hook) is not getattr(keras.callbacks.Callback, name):
+            return True
+    return False
+
+
 def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
           steps=SHARED_STEPS):
     """Train ``network.model`` to reconstruct rows of ``X``.
@@ -234,7 +251,9 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
         Rows of ``X`` to train on and to compute ``val_loss`` on after each
         epoch; by default all rows, and none.
     callbacks : sequence of keras.callbacks.Callback
-        Further callbacks for ``fit``.
+        Further callbacks for ``fit`` (the user's).  When one has batch hooks
+        the fit runs one step per compiled call, so that they see every
+        batch.
     steps : skae._step_cache.SharedSteps or skae._step_cache.StreamSteps
         Where a compiled step may be found and kept: the shared pool
         (``fit``), or an estimator's :class:`~skae._step_cache.StreamSteps`
@@ -264,6 +283,7 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
         network=network.model, n_rows=len(rows), n_features=X.shape[1],
         steps=steps_per_epoch, epochs=settings.epochs, stream=steps.streams,
         sparse=not densify_at_once(X), noise=settings.noise_stddev > 0,
+        batch_hooks=any(has_batch_hooks(cb) for cb in callbacks),
     )
     job = Job(network=network, X=X, settings=settings, plan=plan, optimizer=optimizer,
               batch_size=batch_size, seed=step_seed)

@@ -9,9 +9,10 @@ registry and :func:`~skae.compare.dataset_from_file`).
 import argparse
 import csv
 import json
-import os
 import sys
 from pathlib import Path
+
+from ._backend import start_keras
 
 __all__ = ["main"]
 
@@ -338,40 +339,10 @@ def _join(numbers):
     return ", ".join(str(n) for n in numbers)
 
 
-def _start_keras_quietly():
-    """Load Keras and its backend with the process's standard error silenced.
-
-    TensorFlow's C++ start-up writes lines to the terminal whatever
-    ``TF_CPP_MIN_LOG_LEVEL`` says (TensorFlow 2.21: absl's "All log messages
-    before absl::InitializeLog()", ``cudart_stub`` and oneDNN notices, and a
-    ``cuInit`` error on machines with CUDA libraries but no GPU).  The
-    command line starts Keras here, with file descriptor 2 pointed at
-    ``/dev/null`` while the backend loads and places a first tensor, and
-    restores it before anything else runs, so errors (a failed import
-    included, raised after the restore) still reach the terminal.
-    """
-    import os
-    import sys
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            import keras
-
-            keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # device start-up
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def main(argv=None):
     """Entry point of the ``skae`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the CLI is an application
     if args.command == "compare":
         try:
             _check_writable(args.out)
@@ -384,7 +355,7 @@ def main(argv=None):
         except (MNISTNotFoundError, MNISTFormatError, TableError, FileNotFoundError,
                 _UsageError) as exc:
             parser.exit(2, f"skae compare: error: {exc}\n")
-        _start_keras_quietly()
+        start_keras()  # TensorFlow's start-up lines kept quiet (see start_keras)
         return _run_compare(args, dataset)
     return 0
 

@@ -216,10 +216,10 @@ def convert(scope, operator, container):
     x = _float_input(graph, operator.inputs[0])
     kind = type(getattr(estimator, "estimator_", estimator).architecture_).__name__
     if hasattr(estimator, "n_components_"):
-        _output(graph, _emit(graph, estimator._parts()[0], x, kind), operator, 0)
+        _output(graph, _emit(graph, estimator.encoder_, x, kind), operator, 0)
         return
     transformer = estimator.estimator_
-    encoder, decoder = transformer._parts()
+    encoder, decoder = transformer.encoder_, transformer.decoder_
     code = _emit(graph, encoder, x, kind)
     reconstruction = _emit(graph, decoder, code, kind)
     difference = graph.node("Sub", [reconstruction, x])

@@ -4,9 +4,9 @@
 (each weight array's values permuted, after ``fit``/``partial_fit``), and
 ``SKAE_TEST_BREAK=untrained`` skips training (networks keep their start;
 the default kind's start is PCA itself, the blog's kinds' is random).  A
-test of a model's quality should fail under one of them: the quality
-claims were run so once (``pytest tests/test_examples.py ...`` with each),
-and the tests say against which baseline they compare.  Never set in CI.
+test of a model's quality must fail under one of them, and says against
+which baseline it compares; ``tests/scripts/break_modes.py`` lists them and
+checks that they do, and ``.ci/run`` runs it after the suite.
 """
 
 import os

@@ -208,6 +208,49 @@ def test_callbacks_are_copied_and_clone_safe(digits):
     copy.deepcopy(est)  # a fitted estimator with callbacks still copies
 
 
+class CountBatches(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.batches = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches.append(batch)
+
+
+class RaiseAtBatch3(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == 3:
+            raise RuntimeError("stopped at batch 3")
+
+
+def test_batch_hooks_see_every_batch_under_the_defaults(digits):
+    # Keras's contract: a callback's batch hooks run on every training batch (unless the
+    # user asks for steps_per_execution); the default budget runs many steps per call
+    X, _ = digits
+    est = AutoencoderTransformer(4, random_state=0, callbacks=[CountBatches()]).fit(X)
+    batches = est.callbacks_[0].batches
+    steps = max(batches) + 1
+    assert steps > 1 and est.n_iter_ > 1
+    assert batches == list(range(steps)) * est.n_iter_
+    counted = []  # a LambdaCallback's hook, set on the instance, counts too
+    est = AutoencoderTransformer(4, random_state=0, epochs=3, callbacks=[
+        keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: counted.append(b))])
+    est.fit(X)
+    assert counted == list(range(steps)) * 3
+
+
+def test_a_batch_hook_that_raises_stops_the_fit_and_restores(digits):
+    X, _ = digits
+    est = AutoencoderTransformer(4, random_state=0, callbacks=[RaiseAtBatch3()])
+    with pytest.raises(RuntimeError, match="batch 3"):
+        est.fit(X)
+    assert not hasattr(est, "model_")
+    est.set_params(callbacks=None).fit(X[:200])
+    weights = [w.copy() for w in est.model_.get_weights()]
+    with pytest.raises(RuntimeError, match="batch 3"):
+        est.set_params(callbacks=[RaiseAtBatch3()], warm_start=True).fit(X)
+    assert all(np.array_equal(a, b) for a, b in zip(weights, est.model_.get_weights()))
+
+
 def test_warm_start_continues_and_cold_start_restarts(digits):
     X, _ = digits
     est = small(epochs=3, warm_start=True).fit(X)

@@ -40,10 +40,9 @@ def test_compare_on_digits_writes_table_and_figure(tmp_path, capsys):
     for row in rows:
         assert row["n_components"] == "4"
         assert 0 <= float(row["accuracy"]) <= 1
-    # the default network reconstructs at least as well as PCA at the same width
         assert float(row["fit_seconds"]) >= 0 and float(row["encode_ms_per_row"]) > 0
-    mse = {r["method"]: float(r["test_mse"]) for r in rows}
-    assert mse["residual"] <= 1.02 * mse["pca"], mse
+    # (the default's error against PCA's, with the default budget, is
+    # test_the_default_job_shows_an_autoencoder_beating_pca_at_a_small_width's)
     report = json.loads((out / "comparison.json").read_text())
     assert report["settings"]["dataset"] == "digits"
     assert report["settings"]["n_train"] + report["settings"]["n_test"] == 1797
@@ -232,7 +231,9 @@ def test_compare_on_a_csv_with_a_text_column(tmp_path, capsys):
     assert (settings["n_train"], settings["n_test"], settings["n_features"]) == (96, 24, 9)
     assert settings["widths"] == [2, 4] and settings["scale"] == "standard"
     assert {r["method"] for r in report["results"]} == {"pca", "residual"}
-    assert all(0 <= r["accuracy"] <= 1 for r in report["results"])
+    # the label is the sign of the first of the two latent factors behind the numbers, so
+    # codes of 2 or more classify it well; a wrong label column would be near chance
+    assert all(r["accuracy"] > 0.8 for r in report["results"]), report["results"]
     with open(out / "feature_errors.csv") as fh:
         errors = list(csv.DictReader(fh))
     assert [e["feature"] for e in errors][:6] == [f"f{i}" for i in range(6)]
@@ -267,6 +268,11 @@ def test_compare_reads_every_format(tmp_path, suffix):
     assert report["settings"]["n_features"] == 6
     labelled = suffix != ".npy"
     assert all(("accuracy" in r) == labelled for r in report["results"])
+    pca = next(r for r in report["results"] if r["method"] == "pca")
+    # two latent factors and a little noise: PCA's 2 numbers keep nearly all of it, and
+    # classify the label (the first factor's sign), whatever the file's format
+    assert pca["test_r2"] > 0.9, pca
+    assert not labelled or pca["accuracy"] > 0.8, pca
 
 
 def test_compare_on_a_numeric_target_reports_its_r2(tmp_path):
@@ -276,6 +282,10 @@ def test_compare_on_a_numeric_target_reports_its_r2(tmp_path):
     report = json.loads((out / "comparison.json").read_text())
     assert all("target_r2" in r and "accuracy" not in r for r in report["results"])
     assert report["settings"]["n_train"] + report["settings"]["n_test"] == 442
+    # a ridge regression on PCA's 2 numbers predicts the disease progression (about 0.4 of
+    # its variance); a wrong target column would be near 0
+    pca = next(r for r in report["results"] if r["method"] == "pca")
+    assert pca["target_r2"] > 0.2, pca
 
 
 @pytest.mark.parametrize(
@@ -362,3 +372,18 @@ def test_progress_bar_shows_the_time_left(capsys):
     # tqdm's bar: the fit running, the share done, elapsed < remaining
     assert "[3/3] fitting residual" in err and "100%" in err
     assert "<" in err.splitlines()[-1] or "<" in err.split("\r")[-1]
+
+
+def test_library_use_keeps_tensorflows_start_up_lines_quiet(tmp_path):
+    # a fit in a fresh process prints nothing, unless the user set TF_CPP_MIN_LOG_LEVEL
+    script = ("import numpy as np, skae; "
+              "skae.AutoencoderTransformer(2, epochs=1).fit(np.random.rand(20, 4))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        env["TF_CPP_MIN_LOG_LEVEL"] = "0"  # the user's setting: TensorFlow's own rule
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=300, env=env)
+        assert done.returncode == 0 and "I0000" in done.stderr

@@ -21,10 +21,10 @@ def mnist(ns):
     return ns["X_train"].shape[1] == 784
 
 
-# Each check compares with a named baseline measured in the same run (PCA at a
-# stated width, the plain model, IsolationForest); the figures in the comments
-# are the quick forms' at the commit that set them (TensorFlow), and each check
-# failed with SKAE_TEST_BREAK=shuffle (see conftest.py).
+# Each check compares with a named baseline measured in the same run (PCA at the
+# model's width, the plain model, IsolationForest); the figures in the comments
+# are the quick forms' (TensorFlow), and each check fails with
+# SKAE_TEST_BREAK=shuffle (see conftest.py).
 
 
 def check_blog_walkthrough(ns):
@@ -32,22 +32,23 @@ def check_blog_walkthrough(ns):
     error = -ns["autoencoder"].score(ns["X_test"])
     if mnist(ns):  # the blog's claim: its model beats PCA at its 32 numbers
         assert error < pca_error(ns, 32), error  # 0.0135 against 0.0174
-    else:  # 8 x 8 digits: 32 numbers for 64 pixels, PCA nearly exact; beats PCA at 4
-        assert error < pca_error(ns, 4), error  # 0.0243 against 0.0382
+    else:  # 8 x 8 digits: 32 numbers for 64 pixels, where PCA is nearly exact, so the
+        # baseline is the plain model itself after one epoch (0.0243 against 0.1005)
+        from sklearn.base import clone
+
+        one_epoch = clone(ns["autoencoder"]).set_params(epochs=1).fit(ns["X_train"])
+        assert error < 0.5 * -one_epoch.score(ns["X_test"]), error
 
 
 def check_compare_pca(ns):
     pca = dict(ns["results"]["pca"])
-    narrowest = min(pca)
     for name, points in ns["results"].items():  # a wider code reconstructs better
         errors = [error for _, error in points]
         assert errors == sorted(errors, reverse=True), (name, points)
-        # each model at its widest beats PCA at the narrowest width (dense 0.0266 and
-        # 0.0364 against PCA(2) 0.0521 and 0.0520 on digits and MNIST)
-        assert points[-1][1] < pca[narrowest], (name, points)
-    # the default autoencoder reconstructs as well as PCA at every width, or better
+    # the default autoencoder reconstructs better than PCA at every width, by a margin its
+    # PCA start fails (0.67x-0.80x on the digits, 0.78x-0.88x on MNIST; untrained 1.0x)
     for k, error in ns["results"]["residual"]:
-        assert error <= 1.02 * pca[k], (k, error, pca[k])
+        assert error < 0.95 * pca[k], (k, error, pca[k])
 
 
 def check_denoising(ns):
@@ -113,8 +114,9 @@ def check_sequence(ns):
 def check_variational(ns):
     codes = ns["codes"]  # the posterior means spread like the prior
     assert np.all(np.abs(codes.mean(axis=0)) < 0.3) and np.all(np.abs(codes.std(axis=0) - 1) < 0.4)
-    # its 2 numbers keep more than PCA's first component (0.0518 against 0.0624 on digits)
-    assert ns["mse"] < pca_error(ns, 1), ns["mse"]
+    # its 2 numbers against PCA's 2: better on MNIST (0.0495 against 0.0591), about as
+    # good on the digits (0.0518 against 0.0521)
+    assert ns["mse"] < (0.9 if mnist(ns) else 1.01) * pca_error(ns, 2), ns["mse"]
     assert ns["samples"].shape == (10, ns["X_test"].shape[1])
 
 

@@ -30,10 +30,10 @@ def test_pipeline_scaler_autoencoder_classifier(digits):
 
     pca_accuracy, _ = accuracy(PCA(8, random_state=0))
     skae_accuracy, pipe = accuracy(AutoencoderTransformer(8, random_state=0))
-    # the default's codes classify at least as well as PCA's of the same width
-    # (measured: 0.942 against PCA's 0.891 on this split; the blog's model after one
-    # epoch: 0.540)
-    assert skae_accuracy >= pca_accuracy, (skae_accuracy, pca_accuracy)
+    # the default's codes classify better than PCA's of the same width, by a margin
+    # that its start (PCA itself) and a broken network fail (measured: 0.942 against
+    # PCA's 0.891 on this split; the blog's model after one epoch: 0.540)
+    assert skae_accuracy > pca_accuracy + 0.02, (skae_accuracy, pca_accuracy)
     assert pipe.named_steps["reduce"].output_activation_ == "linear"
 
 
@@ -77,11 +77,9 @@ def test_cross_val_score_with_process_workers(digits):
         ]
     )
     scores = cross_val_score(pipe, X[:600], y[:600], cv=2, n_jobs=2)
-    # the codes classify about as well as PCA's of the same width (they start as PCA)
-    pca = cross_val_score(Pipeline([("reduce", PCA(8)), ("clf", LogisticRegression(max_iter=1000))]),
-                          X[:600], y[:600], cv=2)
-    assert scores.shape == (2,) and scores.mean() >= pca.mean() - 0.02, (scores, pca)
-    # a worker process gives what this process gives
+    assert scores.shape == (2,)
+    # a worker process gives what this process gives (the codes' quality against PCA's is
+    # test_pipeline_scaler_autoencoder_classifier's)
     here = cross_val_score(pipe, X[:600], y[:600], cv=2, n_jobs=1)
     np.testing.assert_allclose(scores, here)
 

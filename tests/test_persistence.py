@@ -107,8 +107,11 @@ def test_missing_file(tmp_path):
 
 
 def test_save_into_missing_folder_leaves_nothing(fitted, tmp_path):
-    with pytest.raises(OSError):
-        fitted.save(tmp_path / "no" / "such" / "folder.skae")
+    path = tmp_path / "no" / "such" / "folder.skae"
+    with pytest.raises(FileNotFoundError) as raised:
+        fitted.save(path)
+    # the message names the path given, not the temporary file written first
+    assert str(path) in str(raised.value) and ".partial" not in str(raised.value)
     assert not (tmp_path / "no").exists()
 
 

@@ -43,11 +43,19 @@ def test_default_beats_pca_on_odds_tables(odds, name, k, bound):
     assert skae.best_epoch_ > 0  # a trained state, not the start, was kept
 
 
-@pytest.mark.parametrize("loader, k", [(load_breast_cancer, 7), (load_iris, 2)])
-@pytest.mark.parametrize("scaler", [StandardScaler, MinMaxScaler])
-def test_default_is_never_clearly_worse_than_pca(loader, k, scaler):
-    ratio, _ = ratio_to_pca(*split_scaled(loader().data, scaler), k)
-    assert ratio <= 1.02, ratio
+# scikit-learn's bundled tables, so that every clone checks the claim: where training
+# beats the start (benchmarks/results/tabular.json: breast_cancer 0.81x and 0.85x, iris
+# 0.92x after StandardScaler), below a bound that the start (PCA itself, 1.0x) and a
+# broken network fail; where it does not (iris after MinMaxScaler, the start kept), never
+# clearly worse than PCA, which a broken network fails.
+@pytest.mark.parametrize("loader, k, scaler, bound", [
+    (load_breast_cancer, 7, StandardScaler, 0.95), (load_breast_cancer, 7, MinMaxScaler, 0.95),
+    (load_iris, 2, StandardScaler, 0.97), (load_iris, 2, MinMaxScaler, 1.02)])
+def test_default_against_pca_on_bundled_tables(loader, k, scaler, bound):
+    ratio, skae = ratio_to_pca(*split_scaled(loader().data, scaler), k)
+    assert ratio < bound, ratio
+    if bound < 1:
+        assert skae.best_epoch_ > 0  # a trained state, not the start, was kept
 
 
 def test_untrained_default_network_is_pca():
@@ -59,9 +67,10 @@ def test_untrained_default_network_is_pca():
         est._initialize(est._validate_input(X, reset=True), seed=0)
         assert est.architecture_.initialize(est.model_, X) is True
         pca = PCA(5).fit(X)
-        codes = est.transform(X)
-        # PCA's components are defined up to their signs
-        np.testing.assert_allclose(np.abs(codes), np.abs(pca.transform(X)), atol=2e-5)
+        codes, pca_codes = est.transform(X), pca.transform(X)
+        # PCA's components are defined up to their signs: one sign per component
+        signs = np.sign(np.sum(codes * pca_codes, axis=0))
+        np.testing.assert_allclose(codes, pca_codes * signs, atol=2e-5)
         np.testing.assert_allclose(est.inverse_transform(codes),
                                    pca.inverse_transform(pca.transform(X)), atol=2e-5)
 

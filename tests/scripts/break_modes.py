@@ -1,0 +1,100 @@
+"""Run the quality tests against deliberately broken models; each must fail.
+
+Usage::
+
+    python tests/scripts/break_modes.py [extra pytest arguments]
+
+For each mode of ``SKAE_TEST_BREAK`` (``tests/conftest.py``: ``untrained``
+keeps every network at its start, which for the default kind is PCA itself;
+``shuffle`` permutes the fitted weights), runs the tests listed for it below
+and checks that every case of each failed.  Prints the listed tests that
+passed, or were not run, and exits 1 if there is any.  ``.ci/run`` runs it, so
+a quality test that stops being able to fail for the model it guards against
+fails CI.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Tests whose claims the default network's PCA start (or an untrained network) fails.
+UNTRAINED = [
+    "tests/test_tabular.py::test_default_beats_pca_on_odds_tables",
+    "tests/test_tabular.py::test_default_against_pca_on_bundled_tables"
+    "[load_breast_cancer-7-StandardScaler-0.95]",
+    "tests/test_tabular.py::test_default_against_pca_on_bundled_tables"
+    "[load_breast_cancer-7-MinMaxScaler-0.95]",
+    "tests/test_tabular.py::test_default_against_pca_on_bundled_tables"
+    "[load_iris-2-StandardScaler-0.97]",
+    "tests/test_integration.py::test_pipeline_scaler_autoencoder_classifier",
+    "tests/test_cli.py::test_the_default_job_shows_an_autoencoder_beating_pca_at_a_small_width",
+    "tests/test_integration.py::test_blog_walkthrough_on_real_mnist",
+    "tests/test_integration.py::test_default_on_real_mnist_beats_the_blog_model",
+    "tests/test_outlier.py::test_one_digit_against_the_others_on_mnist[2-0.005]",
+    "tests/test_outlier.py::test_the_blogs_model_with_skae_01s_score_on_mnist",
+    "tests/test_mnist_models.py::test_conv_reconstructs_better_than_dense",
+    "tests/test_mnist_models.py::test_variational_codes_follow_the_prior_on_held_out_images",
+    "tests/test_mnist_models.py::test_decoded_prior_samples_are_read_as_digits",
+    "tests/test_examples.py::test_example_runs_and_shows_its_claims[plot_compare_pca.py-digits]",
+    "tests/test_examples.py::test_example_runs_and_shows_its_claims[plot_compare_pca.py-mnist]",
+]
+
+#: Tests whose claims a network with its fitted weights shuffled fails.
+SHUFFLE = [
+    "tests/test_tabular.py::test_default_beats_pca_on_odds_tables",
+    "tests/test_tabular.py::test_default_against_pca_on_bundled_tables",
+    "tests/test_integration.py::test_pipeline_scaler_autoencoder_classifier",
+    "tests/test_cli.py::test_the_default_job_shows_an_autoencoder_beating_pca_at_a_small_width",
+    "tests/test_cli.py::test_compare_on_a_csv_with_a_text_column",
+    "tests/test_integration.py::test_blog_walkthrough_on_real_mnist",
+    "tests/test_integration.py::test_default_on_real_mnist_beats_the_blog_model",
+    "tests/test_outlier.py::test_one_digit_against_the_others_on_mnist",
+    "tests/test_outlier.py::test_the_blogs_model_with_skae_01s_score_on_mnist",
+    "tests/test_mnist_models.py::test_conv_reconstructs_better_than_dense",
+    "tests/test_mnist_models.py::test_variational_codes_follow_the_prior_on_held_out_images",
+    "tests/test_mnist_models.py::test_decoded_prior_samples_are_read_as_digits",
+    "tests/test_outlier.py::test_feature_errors_point_at_the_damaged_features",
+    *(f"tests/test_examples.py::test_example_runs_and_shows_its_claims[{example}-{source}]"
+      for example in ("plot_blog_walkthrough.py", "plot_compare_pca.py", "plot_variational.py")
+      for source in ("digits", "mnist")),
+]
+
+MODES = {"untrained": UNTRAINED, "shuffle": SHUFFLE}
+
+
+def outcomes(mode, tests, extra):
+    """``{test id: outcome}`` of one pytest run with ``SKAE_TEST_BREAK=mode``."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", *extra, *tests],
+        cwd=ROOT, env=dict(os.environ, SKAE_TEST_BREAK=mode), capture_output=True, text=True)
+    found = {}
+    for line in done.stdout.splitlines():
+        word, _, rest = line.partition(" ")
+        if word in ("PASSED", "FAILED", "ERROR", "SKIPPED"):
+            found[rest.split(" - ")[0].strip()] = word
+    return found
+
+
+def main(argv):
+    wrong = []
+    for mode, tests in MODES.items():
+        found = outcomes(mode, tests, argv)
+        for test in tests:
+            cases = {t: o for t, o in found.items() if t == test or t.startswith(test + "[")}
+            if not cases:
+                wrong.append(f"SKAE_TEST_BREAK={mode}: {test} did not run")
+            for case, outcome in cases.items():
+                if outcome != "FAILED":
+                    wrong.append(f"SKAE_TEST_BREAK={mode}: {case} {outcome.lower()}")
+        print(f"SKAE_TEST_BREAK={mode}: {sum(o == 'FAILED' for o in found.values())} of "
+              f"{len(found)} listed test cases failed, as they must", flush=True)
+    for line in wrong:
+        print(line)
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
