@@ -251,8 +251,9 @@ default="adam"
     Attributes
     ----------
     model_ : keras.Model
-        The whole autoencoder, ``decoder_(encoder_(x))``.  Reading it (or
-        ``encoder_``, ``decoder_``) hands the network out: see the property.
+        The whole autoencoder, ``decoder_(encoder_(x))``.  Changes made to
+        its weights through Keras (``model_.fit``, ``set_weights``) are seen
+        by ``transform`` and the other methods.
 
     encoder_ : keras.Model
         Maps samples to codes; shares its layers with ``model_``.
