@@ -102,6 +102,8 @@ def epoch_seconds(ends):
 
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+#: Environment variables that change what a benchmark runs, shown in its command when set.
+COMMAND_ENV = ("KERAS_BACKEND", "SKAE_PLAIN_KERAS", "SKAE_KEPT_STEPS")
 #: Libraries whose versions a results file records, where installed.
 LIBRARIES = ("skae", "keras", "tensorflow", "jax", "numpy", "scipy", "scikit-learn",
              "onnxruntime", "skl2onnx")
@@ -220,7 +222,9 @@ class Results:
             pass
         record = {
             "benchmark": self.name,
-            "command": shlex.join(["python", str(script), *sys.argv[1:]]),
+            "command": shlex.join([*(f"{name}={os.environ[name]}" for name in COMMAND_ENV
+                                     if name in os.environ),
+                                   "python", str(script), *sys.argv[1:]]),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "commit": commit,
             "dirty": dirty,

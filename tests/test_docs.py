@@ -113,7 +113,7 @@ def test_every_benchmark_has_written_its_results():
         for field in ("command", "date", "commit", "machine", "protocol", "tables", "values"):
             assert field in record, f"{path.name} has no {field}"
         assert record["machine"]["cpu"] and record["machine"]["cores"]
-        script = record["command"].split()[1]
+        script = next(word for word in record["command"].split() if word.endswith(".py"))
         written.setdefault(Path(script).name, []).append(path.name)
     assert scripts - set(written) == set(), "benchmarks without a results file"
 
