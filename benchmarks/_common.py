@@ -13,6 +13,7 @@ import os
 import platform
 import resource
 import shlex
+import statistics
 import subprocess
 import sys
 from importlib import metadata
@@ -210,6 +211,13 @@ class Results:
         """Add a headline value (the README quotes these) and print it."""
         self.values[key] = {"value": value, "format": fmt, "about": about}
         print(f"{key}: {cell_text(value, fmt)}" + (f"  ({about})" if about else ""))
+        return self
+
+    def spread(self, key, values, fmt, about):
+        """Add ``<key>_median`` and ``<key>_range`` of repeated measurements ``values``."""
+        values = list(values)
+        self.value(f"{key}_median", statistics.median(values), fmt, f"{about}, median")
+        self.value(f"{key}_range", [min(values), max(values)], fmt, f"{about}, range")
         return self
 
     def write(self):

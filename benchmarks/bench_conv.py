@@ -91,10 +91,7 @@ def budget(args):
                  [["conv, 50 epochs of 256", blog["seconds"], blog["mse"],
                    blog["seconds"] / statistics.median(r[1] for r in rows)]],
                  ["{}", "{:.2f}", "{:.5f}", "{:.1f}x"])
-    report.value("time_ratio_median", statistics.median(times), "{:.2f}x",
-                 "conv default / dense whole fit, median")
-    report.value("time_ratio_range", [min(times), max(times)], "{:.2f}x",
-                 "conv default / dense whole fit, range")
+    report.spread("time_ratio", times, "{:.2f}x", "conv default / dense whole fit")
     report.value("mse_ratio_median", statistics.median(errors), "{:.3f}x",
                  "conv default / dense test MSE, median")
     report.write()
@@ -149,10 +146,8 @@ def main(argv=None):
                                                  "Keras default fit s/epoch", "ratio"], rows,
                  ["{}", "{:.3f}", "{:.3f}", "{:.3f}x"])
     ratios = [r[3] for r in rows]
-    report.value("ratio_median", statistics.median(ratios), "{:.2f}x",
-                 "skae's seconds per conv epoch / Keras's default fit's, median")
-    report.value("ratio_range", [min(ratios), max(ratios)], "{:.2f}x",
-                 "skae's seconds per conv epoch / Keras's default fit's, range")
+    report.spread("ratio", ratios, "{:.2f}x",
+                  "skae's seconds per conv epoch / Keras's default fit's")
     report.write()
 
 if __name__ == "__main__":

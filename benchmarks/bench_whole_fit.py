@@ -124,10 +124,7 @@ def main(argv=None):
     ratios = [m["whole"] / b["whole"] for m, b, _ in rounds]
     per_epoch = [m["per_epoch"] / b["per_epoch"] for m, b, _ in rounds]
     mlp_ratios = [m["whole"] / p["whole"] for m, _, p in rounds]
-    results.value("ratio_median", statistics.median(ratios), "{:.2f}x",
-                  "skae's whole fit / the blog code's, median over the rounds")
-    results.value("ratio_range", [min(ratios), max(ratios)], "{:.2f}x",
-                  "skae's whole fit / the blog code's, range over the rounds")
+    results.spread("ratio", ratios, "{:.2f}x", "skae's whole fit / the blog code's")
     results.value("per_epoch_ratio_median", statistics.median(per_epoch), "{:.2f}x",
                   "seconds per epoch after the first, skae / the blog code, median")
     results.value("mlp_ratio_median", statistics.median(mlp_ratios), "{:.2f}x",

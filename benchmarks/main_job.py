@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -75,10 +74,7 @@ def main(argv=None):
                      ["sentence"], [[s] for s in record["crossover"]])
     else:
         print(f"{cardio} not found: the run on a file of the user's is left out")
-    report.value("seconds_median", statistics.median(seconds), "{:.0f}",
-                 "the whole command's wall time, seconds, median")
-    report.value("seconds_range", [min(seconds), max(seconds)], "{:.0f}",
-                 "the whole command's wall time, seconds, range")
+    report.spread("seconds", seconds, "{:.0f}", "the whole command's wall time, seconds")
     report.write()
 
 

@@ -147,10 +147,7 @@ def reconstruction_table(names, args, results):
     columns = {"skae": 4, "minmax": 5, "dense": 6, "mlp": 7}
     for key, column in columns.items():
         ratios = [r[column] for r in rows]
-        results.value(f"{key}_median", statistics.median(ratios), "{:.3f}x",
-                      f"median ratio to PCA's test MSE, {key}")
-        results.value(f"{key}_range", [min(ratios), max(ratios)], "{:.3f}x",
-                      f"range of the ratios to PCA's test MSE, {key}")
+        results.spread(key, ratios, "{:.3f}x", f"{key}'s ratio to PCA's test MSE")
     skae = [r[4] for r in rows]
     results.value("widths", len(rows), "{}", "table widths measured")
     results.value("skae_below_1", sum(s < 1 for s in skae), "{}",
