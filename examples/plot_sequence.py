@@ -71,8 +71,7 @@ fig.suptitle("16-number codes; rows labelled with their test MSE")
 plt.show()
 
 # %%
-# On images the LSTM loses to PCA (on MNIST at the blog's budget, test MSE
-# 0.061 against 0.028 in a full run of this example): it must carry the
+# On images the LSTM loses to PCA (the errors above): it must carry the
 # whole image in its state and write it back row by row, and its
 # reconstructions are blurred shapes.  The convolutional kind is the one for
 # images.
@@ -129,8 +128,7 @@ else:
 
 # %%
 # With 2 numbers per window the LSTM reconstructs the test windows better than
-# PCA (test MSE 0.030 against 0.040 in a full run of this example):
-# the phase and height of a cycle are two numbers, which PCA's two fixed
-# shapes cannot follow.  With 4 numbers PCA wins (0.012 against 0.021): its
+# PCA (the table above): the phase and height of a cycle are two numbers,
+# which PCA's two fixed shapes cannot follow.  With 4 numbers PCA wins: its
 # components capture more than the LSTM learns from about 180 training
 # windows.
