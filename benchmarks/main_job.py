@@ -35,6 +35,15 @@ COLUMNS = [("method", "{}"), ("n_components", "{}"), ("test_mse", "{:.5f}"),
            ("encode_ms_per_row", "{:.4f}")]
 
 
+def add_job(report, prefix, title, record):
+    """A job's table and sentences, from its ``comparison.json`` ``record``."""
+    report.table(f"{prefix}table", f"{title} table", [name for name, _ in COLUMNS],
+                 [[row.get(name) for name, _ in COLUMNS] for row in record["results"]],
+                 [fmt for _, fmt in COLUMNS])
+    report.table(f"{prefix}sentences", f"{title} sentences", ["sentence"],
+                 [[s] for s in record["crossover"]])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -55,23 +64,14 @@ def main(argv=None):
     report = Results("main_job", f"skae compare with its defaults, {args.runs} times, each a "
                      "fresh process timed from start to exit; the table and sentences of the "
                      "last run (the fits are seeded, so every run gives the same errors).")
-    report.table("table", "The job's table", [name for name, _ in COLUMNS],
-                 [[row.get(name) for name, _ in COLUMNS] for row in record["results"]],
-                 [fmt for _, fmt in COLUMNS])
-    report.table("sentences", "The job's sentences", ["sentence"],
-                 [[s] for s in record["crossover"]])
+    add_job(report, "", "The job's", record)
     cardio = ODDS_DIR / "cardio.mat"
     if cardio.is_file():  # a user's own file: the ODDS cardio table
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([*command, "compare", "--data", str(cardio), "--out", tmp],
                            check=True, stdout=subprocess.DEVNULL)
             record = json.loads((Path(tmp) / "comparison.json").read_text())
-        report.table("cardio_table", "skae compare --data cardio.mat (ODDS): its table",
-                     [name for name, _ in COLUMNS],
-                     [[row.get(name) for name, _ in COLUMNS] for row in record["results"]],
-                     [fmt for _, fmt in COLUMNS])
-        report.table("cardio_sentences", "skae compare --data cardio.mat: its sentences",
-                     ["sentence"], [[s] for s in record["crossover"]])
+        add_job(report, "cardio_", "skae compare --data cardio.mat (ODDS): its", record)
     else:
         print(f"{cardio} not found: the run on a file of the user's is left out")
     report.spread("seconds", seconds, "{:.0f}", "the whole command's wall time, seconds")
