@@ -1,7 +1,7 @@
 """The scikit-learn estimator: :class:`AutoencoderTransformer`.
 
 This module holds the scikit-learn plumbing only: parameter validation,
-input checks, seeds, fitted attributes and rollback.  The network comes from
+input checks, seeds and fitted attributes.  The network comes from
 an architecture (:mod:`skae.architectures`), training from
 :mod:`skae._training`, inference from :mod:`skae._inference`, saving and
 pickling from :mod:`skae._persistence`.  Keras is imported lazily, inside the
@@ -9,9 +9,7 @@ methods that build, train or run a network, so importing :mod:`skae`,
 cloning an estimator or printing it never loads TensorFlow.
 """
 
-import contextlib
 import copy
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -30,48 +28,16 @@ from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._backend import start_keras
+from ._deprecated import DeprecatedAttributes, apply_deprecated_parameters
 from ._persistence import SerializedKerasModel as _SerializedKerasModel  # noqa: F401 (skae 0.1 pickles)
+from ._rollback import restored_on_error
 from ._settings import LOSSES, OPTIMIZERS, TrainingSettings
 from .architectures import ARCHITECTURES, get_architecture
-from .architectures._base import (
-    ACTIVATIONS,
-    DEPRECATED_PARAMETERS,
-    Architecture,
-    from_legacy,
-    legacy_settings,
-)
+from .architectures._base import ACTIVATIONS, Architecture
 
 __all__ = ["AutoencoderTransformer", "load"]
 
 _SEED_HIGH = np.iinfo(np.int32).max
-
-
-@contextlib.contextmanager
-def _restore_state_on_error(estimator, *, trains_in_place):
-    """Put the estimator back as it was if the block raises.
-
-    ``fit`` records ``n_features_in_``/``feature_names_in_`` early and, when
-    continuing a fitted network (``warm_start``, ``partial_fit``), trains its
-    weights in place; on any exception (a ``KeyboardInterrupt`` included) this
-    restores the attributes, the weights and the optimizer state, so a failed
-    or interrupted fit leaves the estimator exactly as it was.
-    """
-    saved = dict(estimator.__dict__)
-    snapshot = None
-    if trains_in_place:  # a new network leaves the old one untouched
-        from ._training import snapshot_state
-
-        snapshot = snapshot_state(saved["model_"], saved.get("_optimizer"))
-    try:
-        yield
-    except BaseException:
-        if snapshot is not None:
-            from ._training import restore_state
-
-            restore_state(snapshot)
-        estimator.__dict__.clear()
-        estimator.__dict__.update(saved)
-        raise
 
 
 def _value_range(X):
@@ -82,7 +48,8 @@ def _value_range(X):
     return float(X.min()), float(X.max())
 
 
-class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class AutoencoderTransformer(DeprecatedAttributes, ClassNamePrefixFeaturesOutMixin,
+                             TransformerMixin, BaseEstimator):
     """Dimensionality reduction with a Keras autoencoder.
 
     The encoder maps each sample to ``n_components`` numbers (``transform``)
@@ -489,43 +456,55 @@ default="adam"
         """Shared by :meth:`fit` and :meth:`partial_fit` (one epoch per chunk)."""
         continuing = "model_" in self.__dict__ and (incremental or self.warm_start)
         start_keras()
-        with _restore_state_on_error(self, trains_in_place=continuing):
+        with restored_on_error(self, trains_in_place=continuing):
             X = self._validate_input(X, reset=not continuing)
             if continuing:
                 self._check_continuation(X)
             if incremental:
-                if not continuing:
-                    rng = check_random_state(self.random_state)
-                    init_seed, stream_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
-                    self._initialize(X, init_seed)
-                    self.architecture_.initialize(self.model_, X)
-                    self._stream_rng = np.random.RandomState(stream_seed)
-                elif not hasattr(self, "_stream_rng"):  # fitted by fit(), or loaded
-                    self._stream_rng = check_random_state(self.random_state)
-                budget = dict(self._budget(X.shape[0]), epochs=1, early_stopping=False)
-                self._train(X, budget, seed=int(self._stream_rng.randint(_SEED_HIGH)),
-                            append=continuing, stream=True)
-                return self
-            rng = check_random_state(self.random_state)
-            init_seed, split_seed, train_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=3))
-            if not continuing:
-                self._initialize(X, init_seed)
-            budget = self._budget(X.shape[0])
-            train_rows, validation_rows = None, None
-            if budget["validation_fraction"] is not None:
-                train_rows, validation_rows = (np.sort(rows) for rows in train_test_split(
-                    np.arange(X.shape[0]), test_size=budget["validation_fraction"],
-                    random_state=split_seed))
-            start_errors = None
-            if not continuing and self.architecture_.initialize(
-                    self.model_, X if train_rows is None else X[train_rows]):
-                if validation_rows is not None:
-                    start_errors = self._row_errors(X[validation_rows])
-            self._train(X, budget, seed=train_seed, append=continuing,
-                        split=None if validation_rows is None else (train_rows, validation_rows))
-            if start_errors is not None:
-                self._keep_start_unless_beaten(X, X[validation_rows], start_errors)
+                self._fit_chunk(X, continuing=continuing)
+            else:
+                self._fit_all(X, continuing=continuing)
         return self
+
+    def _fit_all(self, X, *, continuing):
+        """:meth:`fit`: build (unless continuing), start, train, keep the start if it won."""
+        rng = check_random_state(self.random_state)
+        init_seed, split_seed, train_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=3))
+        if not continuing:
+            self._initialize(X, init_seed)
+        budget = self._budget(X.shape[0])
+        train_rows, validation_rows = self._split_rows(X.shape[0], budget, split_seed)
+        start_errors = None
+        if not continuing and self.architecture_.initialize(
+                self.model_, X if train_rows is None else X[train_rows]):
+            if validation_rows is not None:
+                start_errors = self._row_errors(X[validation_rows])
+        self._train(X, budget, seed=train_seed, append=continuing,
+                    split=None if validation_rows is None else (train_rows, validation_rows))
+        if start_errors is not None:
+            self._keep_start_unless_beaten(X, X[validation_rows], start_errors)
+
+    def _fit_chunk(self, X, *, continuing):
+        """:meth:`partial_fit`: build and start on the first chunk, then one epoch per chunk."""
+        if not continuing:
+            rng = check_random_state(self.random_state)
+            init_seed, stream_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
+            self._initialize(X, init_seed)
+            self.architecture_.initialize(self.model_, X)
+            self._stream_rng = np.random.RandomState(stream_seed)
+        elif not hasattr(self, "_stream_rng"):  # fitted by fit(), or loaded
+            self._stream_rng = check_random_state(self.random_state)
+        budget = dict(self._budget(X.shape[0]), epochs=1, early_stopping=False)
+        self._train(X, budget, seed=int(self._stream_rng.randint(_SEED_HIGH)),
+                    append=continuing, stream=True)
+
+    @staticmethod
+    def _split_rows(n_samples, budget, seed):
+        """``(train_rows, validation_rows)``, sorted; ``(None, None)`` without validation."""
+        if budget["validation_fraction"] is None:
+            return None, None
+        return tuple(np.sort(rows) for rows in train_test_split(
+            np.arange(n_samples), test_size=budget["validation_fraction"], random_state=seed))
 
     def _budget(self, n_samples):
         """``epochs``, ``batch_size``, ``validation_fraction``, ``early_stopping``, resolved."""
@@ -559,32 +538,8 @@ default="adam"
         return X.tocsr() if sp.issparse(X) else X
 
     def _resolve_architecture(self, n_features):
-        """The architecture to build, with the deprecated parameters applied."""
-        architecture = get_architecture(self.architecture)
-        legacy = {name: getattr(self, name) for name in DEPRECATED_PARAMETERS
-                  if not (isinstance(getattr(self, name), str)
-                          and getattr(self, name) == "deprecated")}
-        if legacy and isinstance(self.architecture, str) and self.architecture == "residual":
-            # code written for skae 0.1, whose default network was the dense kind
-            architecture = get_architecture("dense")
-        if legacy:
-            if not isinstance(self.architecture, str):
-                raise ValueError(
-                    f"{', '.join(legacy)} cannot be combined with an architecture object: set "
-                    f"them on it, e.g. architecture={architecture!r}.set_params(...)."
-                )
-            kind = type(architecture)
-            warnings.warn(
-                f"AutoencoderTransformer's {', '.join(legacy)} parameter(s) are deprecated "
-                "since skae 0.2 and will be removed in 0.4; pass "
-                f"architecture={kind.__name__}("
-                + ", ".join(f"{setting}={value!r}"
-                            for setting, value in legacy_settings(kind, legacy).items())
-                + ") instead.",
-                FutureWarning,
-                stacklevel=4,
-            )
-            architecture = from_legacy(architecture, legacy)
+        """The architecture to build (with skae 0.1's parameters, if given, applied)."""
+        architecture = apply_deprecated_parameters(self, get_architecture(self.architecture))
         return architecture.resolve(n_features)
 
     def _initialize(self, X, seed):
@@ -625,8 +580,21 @@ default="adam"
                                         output_activation=self.output_activation_, seed=0)[0]
 
     def _train(self, X, budget, *, seed, split=None, append, stream=False):
-        from ._step_cache import SHARED_STEPS, StreamSteps
-        from ._training import Network, make_optimizer, train
+        """Train the network on ``X`` for ``budget``, then record what training did."""
+        from ._training import TrainedNetwork, train
+
+        self._initialize_optimizer()
+        callbacks = self._initialize_callbacks()
+        history, best_epoch = train(
+            TrainedNetwork(self.architecture_, self.model_, rebuild=self._rebuild), X,
+            self._training_settings(budget), optimizer=self._optimizer, seed=seed, split=split,
+            callbacks=callbacks, steps=self._compiled_steps(stream),
+        )
+        self._record_training(history, best_epoch, callbacks, append=append)
+
+    def _initialize_optimizer(self):
+        """A new optimizer, or the current one (its state kept) at the current learning rate."""
+        from ._training import make_optimizer
 
         if getattr(self, "_optimizer", None) is None or self._optimizer_name != self.optimizer:
             # first fit, after unpickling or loading, or another optimizer asked for
@@ -634,7 +602,14 @@ default="adam"
             self._optimizer_name = self.optimizer
         else:  # continue with the optimizer's state, at the current learning rate
             self._optimizer.learning_rate = self.learning_rate
-        settings = TrainingSettings(
+
+    def _initialize_callbacks(self):
+        """Copies of the user's callbacks: the estimator's parameter is never changed."""
+        return [copy.deepcopy(cb) for cb in (self.callbacks or ())]
+
+    def _training_settings(self, budget):
+        """The :class:`~skae._settings.TrainingSettings` of this fit."""
+        return TrainingSettings(
             loss=self.loss_, epochs=budget["epochs"], batch_size=budget["batch_size"],
             shuffle=self.shuffle,
             verbose=min(int(self.verbose), 2), activity_l1=self.activity_l1,
@@ -642,18 +617,20 @@ default="adam"
             early_stopping=budget["early_stopping"],
             n_iter_no_change=self.n_iter_no_change, tol=self.tol,
         )
-        callbacks = [copy.deepcopy(cb) for cb in (self.callbacks or ())]
-        if stream:
-            steps = getattr(self, "_stream_steps", None)
-            if steps is None:  # a new network, or fitted by fit(), or loaded
-                steps = self._stream_steps = StreamSteps()
-        else:
-            steps, self._stream_steps = SHARED_STEPS, None
-        history, best_epoch = train(
-            Network(self.architecture_, self.model_, rebuild=self._rebuild), X, settings,
-            optimizer=self._optimizer, seed=seed, split=split, callbacks=callbacks,
-            steps=steps,
-        )
+
+    def _compiled_steps(self, stream):
+        """Where compiled training steps are kept: the shared pool, or this stream's own."""
+        from ._step_cache import SHARED_STEPS, StreamSteps
+
+        if not stream:
+            self._stream_steps = None
+            return SHARED_STEPS
+        if getattr(self, "_stream_steps", None) is None:  # a new network, fitted by fit(), loaded
+            self._stream_steps = StreamSteps()
+        return self._stream_steps
+
+    def _record_training(self, history, best_epoch, callbacks, *, append):
+        """The fitted attributes of training: history, loss curve, epochs, the callbacks used."""
         for callback in callbacks:
             callback.set_model(None)  # do not keep the training wrapper alive
         if append:
@@ -707,25 +684,6 @@ default="adam"
         """keras.Model: maps codes to reconstructions; a part of ``model_``."""
         check_is_fitted(self, "model_")
         return self.architecture_.split(self.model_)[1]
-
-    def _legacy_attribute(self, name):
-        architecture = self.architecture_
-        warnings.warn(
-            f"{name}_ is deprecated since skae 0.2 and will be removed in 0.4; read "
-            "architecture_ instead.", FutureWarning, stacklevel=3,
-        )
-        setting = type(architecture).legacy_parameters.get(name)
-        return None if setting is None else getattr(architecture, setting)
-
-    @property
-    def hidden_layer_sizes_(self):
-        """Deprecated: ``architecture_.hidden_layer_sizes`` (dense) or ``.filters`` (conv)."""
-        return self._legacy_attribute("hidden_layer_sizes")
-
-    @property
-    def image_shape_(self):
-        """Deprecated: ``architecture_.image_shape`` (conv; None for dense)."""
-        return self._legacy_attribute("image_shape")
 
     # ------------------------------------------------------------ inference
 

@@ -17,8 +17,9 @@ this path or Keras's.
 
 import numpy as np
 
-from . import _backend, _plan
+from . import _backend
 from ._activations import ACTIVATIONS, keras_names
+from ._plain_keras import faster_paths_on
 
 __all__ = ["NUMPY_BLOCK_ROWS", "dense_steps", "numpy_predictor"]
 
@@ -92,7 +93,7 @@ def numpy_predictor(model):
     call, so that changes to them (a user's own ``model_.fit``,
     ``set_weights``) are always seen.
     """
-    if not _plan.enabled() or not _backend.cpu_only():
+    if not faster_paths_on() or not _backend.cpu_only():
         return None
     weights = _read_weights(model)
     if weights is None:

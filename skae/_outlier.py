@@ -15,7 +15,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._autoencoder import AutoencoderTransformer, _restore_state_on_error
+from ._autoencoder import AutoencoderTransformer
+from ._rollback import restored_on_error
 
 __all__ = ["AutoencoderOutlierDetector", "default_width"]
 
@@ -201,7 +202,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         # a failed fit leaves the detector as it was
-        with _restore_state_on_error(self, trains_in_place=False):
+        with restored_on_error(self, trains_in_place=False):
             X = validate_data(self, X, accept_sparse=("csr", "csc"),
                               dtype=(np.float64, np.float32))
             if self.fpr is not None and self.contamination != "auto":

@@ -10,7 +10,7 @@ architecture.  Nothing is unpickled from a ``.skae`` file.
 
 ``.skae`` files of format 1 (written by skae 0.1) still load: their
 parameters ``hidden_layer_sizes``, ``activation`` and ``image_shape``
-become the architecture's settings.
+become the architecture's settings (``skae._deprecated`` upgrades them).
 """
 
 import json
@@ -22,7 +22,7 @@ import zipfile
 import numpy as np
 
 from ._backend import start_keras
-from .architectures._base import DEPRECATED_PARAMETERS
+from ._deprecated import upgrade_fitted, upgrade_params, upgrade_pickled_state
 
 __all__ = ["FORMAT_VERSION", "model_from_bytes", "model_to_bytes", "pickle_state",
            "read_fitted", "save", "unpickle_state"]
@@ -89,15 +89,7 @@ def unpickle_state(state):
     state = dict(state)
     if isinstance(state.get("model_"), SerializedKerasModel):
         state["model_"] = model_from_bytes(state["model_"].payload)
-    state.pop("encoder_", None)  # stored by skae 0.1; derived now
-    state.pop("decoder_", None)
-    if not isinstance(state.get("hidden_layer_sizes", "deprecated"), str):  # skae 0.1
-        if "model_" in state:
-            state = _upgrade_fitted(state, state)
-        state.update(_upgrade_params({k: state[k] for k in ("architecture", *DEPRECATED_PARAMETERS)
-                                      if k in state}))
-        state.update(dict.fromkeys(DEPRECATED_PARAMETERS, "deprecated"))
-    return state
+    return upgrade_pickled_state(state)
 
 
 # ----------------------------------------------------------- .skae files
@@ -220,34 +212,6 @@ def _read(path):
     return metadata, model
 
 
-def _upgrade_params(params):
-    """Format 1's parameters: the architecture settings move into ``architecture``."""
-    from .architectures import get_architecture
-    from .architectures._base import from_legacy
-
-    params = dict(params)
-    legacy = {name: params.pop(name) for name in DEPRECATED_PARAMETERS if name in params}
-    name = params.get("architecture", "dense")
-    upgraded = from_legacy(get_architecture(name), legacy)
-    params["architecture"] = name if upgraded == get_architecture(name) else upgraded
-    return params
-
-
-def _upgrade_fitted(fitted, params):
-    """Format 1's fitted attributes: ``architecture_`` from the resolved settings."""
-    from .architectures import get_architecture
-    from .architectures._base import from_legacy
-
-    fitted = dict(fitted)
-    activation = params.get("activation")
-    legacy = {"hidden_layer_sizes": fitted.pop("hidden_layer_sizes_", None),
-              "image_shape": fitted.pop("image_shape_", None),
-              "activation": None if activation == "deprecated" else activation}
-    architecture = get_architecture(params.get("architecture", "dense"))  # a name in format 1
-    fitted["architecture_"] = from_legacy(architecture, legacy)
-    return fitted
-
-
 def read_fitted(path, class_name):
     """The parameters, fitted attributes and network in a ``.skae`` file, checked.
 
@@ -263,8 +227,8 @@ def read_fitted(path, class_name):
         params = dict(metadata["params"])
         fitted = dict(metadata["fitted"])
         if metadata["format"] == 1:
-            fitted = _upgrade_fitted(fitted, params)
-            params = _upgrade_params(params)
+            fitted = upgrade_fitted(fitted, params)
+            params = upgrade_params(params)
         else:
             fitted["architecture_"] = _architecture_from_json(fitted["architecture_"])
             if params.get("architecture") is not None:

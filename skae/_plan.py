@@ -1,13 +1,10 @@
 """The training plan: how one fit's batches reach the step, and how the step is compiled.
 
-Holds the policy (:func:`plan_training`), the constants it decides by, each
-with the reason for it, and the switch that turns every faster
-path off (the environment variable ``SKAE_PLAIN_KERAS=1``, or inside
-:func:`plain_keras`).  With the switch off, training feeds dense row batches
-(a ``keras.utils.PyDataset``) to Keras's ``fit`` with a compiled one-step
-function and Keras's default ``jit_compile``, and inference calls Keras's
-``predict_on_batch``; ``tests/test_fast.py`` checks each faster path against
-that plain one.
+Holds the policy (:func:`plan_training`) and the constants it decides by,
+each with the reason for it.  With the plain-Keras switch
+(:mod:`skae._plain_keras`) set, every fit gets the plain plan: dense row
+batches to Keras's ``fit``, one compiled step per call, Keras's default
+``jit_compile``.
 
 Knows nothing about scikit-learn, the estimator or how the plan is carried
 out (:mod:`skae._feeding` feeds the batches, :mod:`skae._step_cache` keeps
@@ -31,14 +28,13 @@ compiled and runs one step per call (Keras's multi-step loop does not run
 there).
 """
 
-import contextlib
 import dataclasses
-import os
 
 from . import _backend
+from ._plain_keras import faster_paths_on
 
 __all__ = ["EAGER_MAX_STEPS", "MAX_STEPS_PER_EXECUTION", "MIN_STEPS_FOR_MULTI_STEP",
-           "XLA_MIN_WORK", "TrainingPlan", "enabled", "plain_keras", "plan_training"]
+           "XLA_MIN_WORK", "TrainingPlan", "plan_training"]
 
 #: Most training steps run per compiled call (Keras's ``steps_per_execution``):
 #: 32 steps cover an epoch of 8,000 rows in batches of 256 in one call (the
@@ -64,28 +60,6 @@ XLA_MIN_WORK = 5e7
 #: data) an eager fit is the faster; ``benchmarks/bench_speed.py`` times a
 #: tiny fit each way.
 EAGER_MAX_STEPS = 12
-
-_switch = {"plain": None}
-
-
-def enabled():
-    """Whether the faster paths are on (the default)."""
-    plain = _switch["plain"]
-    if plain is None:
-        plain = os.environ.get("SKAE_PLAIN_KERAS") == "1"
-    return not plain
-
-
-@contextlib.contextmanager
-def plain_keras():
-    """Run every fit and inference inside the block through plain Keras."""
-    previous = _switch["plain"]
-    _switch["plain"] = True
-    try:
-        yield
-    finally:
-        _switch["plain"] = previous
-
 
 @dataclasses.dataclass(frozen=True)
 class TrainingPlan:
@@ -125,7 +99,7 @@ def _steps_per_execution(steps, epochs):
     return max(d for d in range(1, limit + 1) if steps % d == 0)
 
 
-def _xla_gains(network):
+def _no_conv_or_recurrent_layers(network):
     """Whether XLA speeds up training ``network`` on a CPU.
 
     Dense, activation and reshaping layers gain (XLA fuses their small
@@ -141,14 +115,14 @@ def _xla_gains(network):
             keras.layers.Conv3DTranspose, keras.layers.RNN)
     for layer in network.layers:
         if isinstance(layer, keras.Model):
-            if not _xla_gains(layer):
+            if not _no_conv_or_recurrent_layers(layer):
                 return False
         elif isinstance(layer, slow) or isinstance(getattr(layer, "layer", None), slow):
             return False
     return True
 
 
-def plan_training(*, network, n_rows, n_features, steps, epochs, sparse, stream, noise,
+def plan_training(*, network, settings, n_rows, n_features, steps, sparse, stream,
                   batch_hooks=False):
     """The :class:`TrainingPlan` of a fit.
 
@@ -156,17 +130,17 @@ def plan_training(*, network, n_rows, n_features, steps, epochs, sparse, stream,
     ----------
     network : keras.Model
         The network trained (its layers decide whether XLA pays off).
+    settings : skae._settings.TrainingSettings
+        How the fit trains (its ``epochs``; its ``noise_stddev``: XLA's random
+        numbers were about 25 times slower than TensorFlow's own on a CPU).
     n_rows, n_features : int
         Size of the training data (rows trained on, and all features).
-    steps, epochs : int
-        Training steps per epoch, and epochs.
+    steps : int
+        Training steps per epoch.
     sparse : bool
         Whether the data are a sparse matrix too large to densify at once.
     stream : bool
         Whether this is a ``partial_fit`` chunk (the step is reused).
-    noise : bool
-        Whether the inputs get noise in training (XLA's random numbers were
-        about 25 times slower than TensorFlow's own on a CPU).
     batch_hooks : bool, default=False
         Whether a callback of the user's has batch hooks.  Keras calls batch
         hooks once per compiled call, so such a fit runs one step per call:
@@ -174,7 +148,8 @@ def plan_training(*, network, n_rows, n_features, steps, epochs, sparse, stream,
         the user asks for ``steps_per_execution``.
     """
     distributed = _backend.distributed()
-    if not enabled():
+    epochs, noise = settings.epochs, settings.noise_stddev > 0
+    if not faster_paths_on():
         return TrainingPlan(feed="arrays" if stream else "batches")
     feed = "arrays" if stream else "batches" if sparse else "gather"
     if _backend.backend() != "tensorflow":
@@ -182,7 +157,7 @@ def plan_training(*, network, n_rows, n_features, steps, epochs, sparse, stream,
     else:
         jit_compile = (not noise and not distributed
                        and float(n_rows) * n_features * epochs >= XLA_MIN_WORK
-                       and _xla_gains(network))
+                       and _no_conv_or_recurrent_layers(network))
     eager = (not stream and not distributed and steps * epochs <= EAGER_MAX_STEPS
              and _backend.backend() in ("tensorflow", "jax"))
     return TrainingPlan(

@@ -37,7 +37,7 @@ import numpy as np
 from . import _arrays, _backend
 from ._arrays import dense_float32
 
-__all__ = ["REUSE_MAX", "REUSE_ROWS", "SHARED_STEPS", "Job", "SharedSteps", "StreamSteps"]
+__all__ = ["REUSE_MAX", "REUSE_ROWS", "SHARED_STEPS", "TrainingRun", "SharedSteps", "StreamSteps"]
 
 #: Rows of a kept trainer's data variable are a multiple of this: the folds
 #: of a 5-fold cross-validation of up to a few thousand rows differ by one row
@@ -55,12 +55,12 @@ REUSE_MAX = int(os.environ.get("SKAE_KEPT_STEPS", "2"))
 
 
 @dataclasses.dataclass(frozen=True)
-class Job:
+class TrainingRun:
     """What one fit trains, and how: all a cache needs to find or make a trainer.
 
     Attributes
     ----------
-    network : skae._training.Network
+    network : skae._training.TrainedNetwork
         The autoencoder trained (``network.model``), the kind that built it
         (``network.architecture``) and ``network.rebuild()``, a new network
         of the same structure.
@@ -148,34 +148,34 @@ class SharedSteps:
         self._in_use = {}  # id(trainer) -> (key, trainer), for each trainer a fit holds
 
     @staticmethod
-    def _key(job):
-        """What a kept trainer must share with ``job``, or None if its step is not kept.
+    def _key(run):
+        """What a kept trainer must share with ``run``, or None if its step is not kept.
 
         Not kept: a network that cannot be rebuilt, an eager or streamed or
         distributed fit, or data too large for the pool to copy.
         """
-        X = job.X
-        if (job.network.rebuild is None or job.plan.feed != "gather" or job.plan.run_eagerly
+        X = run.X
+        if (run.network.rebuild is None or run.plan.feed != "gather" or run.plan.run_eagerly
                 or _backend.distributed() or X.shape[0] * X.shape[1] > _arrays.SMALL_DENSE_VALUES):
             return None
-        architecture = job.network.architecture
+        architecture = run.network.architecture
         params = architecture.get_params(deep=True)
         return (
             keras.backend.backend(), type(architecture).__qualname__,
             json.dumps({k: v if isinstance(v, (int, float, str, bool, tuple, list, type(None)))
                         else type(v).__qualname__ for k, v in sorted(params.items())}),
-            repr(_structure(job.network.model)),
-            job.settings.step_key(), job.plan, type(job.optimizer).__qualname__,
-            job.batch_size, -(-X.shape[0] // REUSE_ROWS) * REUSE_ROWS, X.shape[1],
+            repr(_structure(run.network.model)),
+            run.settings.step_key(), run.plan, type(run.optimizer).__qualname__,
+            run.batch_size, -(-X.shape[0] // REUSE_ROWS) * REUSE_ROWS, X.shape[1],
         )
 
-    def acquire(self, job, make):
-        """A trainer holding ``job``'s network state and data, or None when the step is not kept.
+    def acquire(self, run, make):
+        """A trainer holding ``run``'s network state and data, or None when the step is not kept.
 
         ``make(network, optimizer, data)`` makes a new trainer of a network
         and optimizer on gathered ``data``.
         """
-        key = self._key(job)
+        key = self._key(run)
         if key is None:
             return None
         with self._lock:
@@ -185,24 +185,24 @@ class SharedSteps:
             # step can outlive this estimator and serve the next one
             # (keras.models.clone_model would do, but it imports TensorFlow
             # on every backend, seconds on JAX)
-            private = job.network.rebuild()
-            if _structure(private) != _structure(job.network.model):
+            private = run.network.rebuild()
+            if _structure(private) != _structure(run.network.model):
                 return None  # e.g. a network loaded from an older file: trained as it is
-            optimizer = job.optimizer.__class__.from_config(job.optimizer.get_config())
-            trainer = make(private, optimizer, _padded_rows(job.X))
+            optimizer = run.optimizer.__class__.from_config(run.optimizer.get_config())
+            trainer = make(private, optimizer, _padded_rows(run.X))
         else:
-            trainer.data.assign(_padded_rows(job.X))
+            trainer.data.assign(_padded_rows(run.X))
             state = trainer.seed_generator.state
-            state.assign(np.asarray([job.seed, 0], dtype=state.dtype))
-        if not job.optimizer.built:
-            job.optimizer.build(_counterparts(trainer, job.network.model))
-        _copy_state((job.network.model, job.optimizer), (trainer.autoencoder, trainer.optimizer))
+            state.assign(np.asarray([run.seed, 0], dtype=state.dtype))
+        if not run.optimizer.built:
+            run.optimizer.build(_counterparts(trainer, run.network.model))
+        _copy_state((run.network.model, run.optimizer), (trainer.autoencoder, trainer.optimizer))
         with self._lock:
             self._in_use[id(trainer)] = (key, trainer)
         return trainer
 
-    def release(self, job, trainer, *, failed=False):
-        """End ``job``'s use of ``trainer``: copy its state back into the network and keep it.
+    def release(self, run, trainer, *, failed=False):
+        """End ``run``'s use of ``trainer``: copy its state back into the network and keep it.
 
         A trainer :meth:`acquire` did not give out is left alone; after a
         fit that raised (``failed``), the trainer is dropped.
@@ -211,7 +211,7 @@ class SharedSteps:
             key, held = self._in_use.pop(id(trainer), (None, None))
         if held is not trainer or failed:
             return
-        _copy_state((trainer.autoencoder, trainer.optimizer), (job.network.model, job.optimizer))
+        _copy_state((trainer.autoencoder, trainer.optimizer), (run.network.model, run.optimizer))
         with self._lock:
             self._trainers[key] = trainer
             while len(self._trainers) > self.size:
@@ -236,21 +236,21 @@ class StreamSteps:
         self._key, self._trainer = None, None
 
     @staticmethod
-    def _key_of(job):
-        return id(job.optimizer), job.settings.step_key()
+    def _key_of(run):
+        return id(run.optimizer), run.settings.step_key()
 
-    def acquire(self, job, make):
-        """The last chunk's trainer if it serves ``job``, else None (make one)."""
-        return self._trainer if self._key == self._key_of(job) else None
+    def acquire(self, run, make):
+        """The last chunk's trainer if it serves ``run``, else None (make one)."""
+        return self._trainer if self._key == self._key_of(run) else None
 
-    def release(self, job, trainer, *, failed=False):
+    def release(self, run, trainer, *, failed=False):
         """Keep ``trainer`` for the next chunk; after a chunk that raised, keep the one before.
 
         (The estimator puts its network back as it was before a failed
         chunk; the trainer kept before trains that same network.)
         """
         if not failed:
-            self._key, self._trainer = self._key_of(job), trainer
+            self._key, self._trainer = self._key_of(run), trainer
 
 
 #: The pool every ``fit`` uses.

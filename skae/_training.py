@@ -1,6 +1,6 @@
 """Training an autoencoder: one step, one call of Keras's ``fit``.
 
-:func:`train` takes a :class:`Network`, the data and a
+:func:`train` takes a :class:`TrainedNetwork`, the data and a
 :class:`~skae._settings.TrainingSettings`, and runs Keras's ``fit`` on an
 :class:`AutoencoderTrainer` with Keras's own callbacks
 (``EarlyStopping(restore_best_weights=True)``, ``TerminateOnNaN``), losses
@@ -22,11 +22,10 @@ import numpy as np
 from . import _backend, _plan
 from ._arrays import dense_float32, densify_at_once
 from ._feeding import epoch_plans, make_feed, run_fit
-from ._step_cache import SHARED_STEPS, Job
+from ._step_cache import SHARED_STEPS, TrainingRun
 from .exceptions import TrainingDivergedError
 
-__all__ = ["AutoencoderTrainer", "Network", "make_optimizer", "restore_state", "snapshot_state",
-           "train"]
+__all__ = ["AutoencoderTrainer", "TrainedNetwork", "make_optimizer", "train"]
 
 
 def make_optimizer(name, learning_rate):
@@ -35,7 +34,7 @@ def make_optimizer(name, learning_rate):
 
 
 @dataclasses.dataclass(frozen=True)
-class Network:
+class TrainedNetwork:
     """The autoencoder one fit trains, with the kind that built it.
 
     Attributes
@@ -237,7 +236,7 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
 
     Parameters
     ----------
-    network : Network
+    network : TrainedNetwork
         The autoencoder (trained in place) and the kind that built it.
     X : ndarray or scipy sparse CSR matrix of shape (n_samples, n_features)
         Data.
@@ -280,14 +279,13 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
         rows, batch_size, settings.epochs, settings.shuffle, rng)
     step_seed = int(rng.integers(np.iinfo(np.int32).max))
     plan = _plan.plan_training(
-        network=network.model, n_rows=len(rows), n_features=X.shape[1],
-        steps=steps_per_epoch, epochs=settings.epochs, stream=steps.streams,
-        sparse=not densify_at_once(X), noise=settings.noise_stddev > 0,
+        network=network.model, settings=settings, n_rows=len(rows), n_features=X.shape[1],
+        steps=steps_per_epoch, stream=steps.streams, sparse=not densify_at_once(X),
         batch_hooks=any(has_batch_hooks(cb) for cb in callbacks),
     )
-    job = Job(network=network, X=X, settings=settings, plan=plan, optimizer=optimizer,
-              batch_size=batch_size, seed=step_seed)
-    trainer = steps.acquire(job, lambda model, fresh_optimizer, data: _new_trainer(
+    run = TrainingRun(network=network, X=X, settings=settings, plan=plan, optimizer=optimizer,
+                      batch_size=batch_size, seed=step_seed)
+    trainer = steps.acquire(run, lambda model, fresh_optimizer, data: _new_trainer(
         network.architecture, model, settings, plan, fresh_optimizer, data=data, seed=step_seed))
     if trainer is None:
         trainer = _new_trainer(network.architecture, network.model, settings, plan, optimizer,
@@ -302,9 +300,9 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
             callbacks=[*own, *callbacks],
         )
     except BaseException:
-        steps.release(job, trainer, failed=True)
+        steps.release(run, trainer, failed=True)
         raise
-    steps.release(job, trainer)
+    steps.release(run, trainer)
     history = {key: [float(v) for v in values] for key, values in keras_history.history.items()}
     if not np.all(np.isfinite(history["loss"])) or not all(
         np.all(np.isfinite(_backend.to_numpy(w))) for w in network.model.trainable_weights
@@ -317,17 +315,3 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
         )
     best_epoch = stopper.best_epoch + 1 if stopper else len(history["loss"])
     return history, best_epoch
-
-
-def snapshot_state(model, optimizer=None):
-    """Copy the weights of ``model`` and the variables of ``optimizer``."""
-    variables = list(model.weights) + (list(optimizer.variables) if optimizer is not None else [])
-    # to_numpy (Variable.numpy() on TensorFlow) also reads the optimizer's counters when they are
-    # tf.distribute variables, whose raw .value cannot be converted.
-    return [(v, np.array(_backend.to_numpy(v), copy=True)) for v in variables]
-
-
-def restore_state(snapshot):
-    """Assign back the values saved by :func:`snapshot_state`."""
-    for variable, value in snapshot:
-        variable.assign(value)

@@ -2,8 +2,8 @@
 
 Run ``skae compare --help`` (or ``python -m skae compare --help``).  This
 module reads the arguments, reports progress and writes the outputs; what
-runs on which data is :mod:`skae.compare`'s (its :data:`~skae.compare.DATASETS`
-registry and :func:`~skae.compare.dataset_from_file`).
+runs on which data is the comparison job's (``skae._compare``: its models,
+measuring, data-set registry, sentences and figures).
 """
 
 import argparse
@@ -48,7 +48,7 @@ def _int_list(text):
 
 
 def _model_list(text):
-    from .compare import MODELS
+    from ._compare.models import MODELS
 
     names = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [n for n in names if n not in MODELS]
@@ -61,7 +61,9 @@ def _model_list(text):
 
 
 def build_parser():
-    from .compare import DATASETS, DEFAULT_MODELS, MODELS, SCALERS
+    from ._compare.measure import SCALERS
+    from ._compare.models import DEFAULT_MODELS, MODELS
+    from ._compare.registry import DATASETS
 
     parser = argparse.ArgumentParser(
         prog="skae",
@@ -144,8 +146,8 @@ class _UsageError(Exception):
 
 
 def _load(args):
-    """The :class:`~skae.compare.Dataset` the arguments name."""
-    from .compare import DATASETS, dataset_from_file
+    """The ``Dataset`` (``skae._compare.registry``) the arguments name."""
+    from ._compare.registry import DATASETS, dataset_from_file
 
     if args.target is not None and args.data is None:
         raise _UsageError("--target needs --data (a file of yours)")
@@ -228,18 +230,10 @@ def log(message):
 
 
 def _run_compare(args, dataset):
-    from .compare import (
-        COLUMNS,
-        MODELS,
-        Budget,
-        compare_models,
-        crossover,
-        feature_errors,
-        figure_width,
-        plot_feature_errors,
-        plot_reconstructions,
-        plot_sweep,
-    )
+    from ._compare.figures import plot_feature_errors, plot_reconstructions, plot_sweep
+    from ._compare.measure import COLUMNS, compare_models, feature_errors
+    from ._compare.models import MODELS, Budget
+    from ._compare.sentences import crossover, figure_width
 
     for note in dataset.notes:
         log(f"{dataset.name}: {note}")
@@ -251,7 +245,7 @@ def _run_compare(args, dataset):
     split = dataset.split_rows(args.test_size, args.seed)
     widths = args.n_components or list(dataset.widths)
     models = args.models or list(dataset.models)
-    budget = Budget(epochs=args.epochs, batch_size=args.batch_size, fixed=dataset.budget,
+    budget = Budget(epochs=args.epochs, batch_size=args.batch_size, fixed=dataset.fixed_training,
                     random_state=args.seed, verbose=1 if args.verbose else 0)
     images = dataset.image_shape is not None
     what = "test images" if images else "test rows"
@@ -295,7 +289,8 @@ def _run_compare(args, dataset):
         writer.writerows(rows)
     meta = {"dataset": dataset.name, "n_train": len(split.X_train), "n_test": len(split.X_test),
             "n_features": int(split.X_train.shape[1]), "scale": scale,
-            "epochs": args.epochs, "batch_size": args.batch_size, "fixed_budget": dataset.budget,
+            "epochs": args.epochs, "batch_size": args.batch_size,
+            "fixed_budget": dataset.fixed_training,
             "seed": args.seed, "widths": widths, "models": models, "notes": list(dataset.notes)}
     with open(args.out / "comparison.json", "w") as fh:
         json.dump({"settings": meta, "results": rows, "crossover": sentences}, fh, indent=2)

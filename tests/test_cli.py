@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
+from skae._compare.measure import COLUMNS
 from skae.cli import main
-from skae.compare import COLUMNS
 
 FAST = ["--epochs", "2", "--n-components", "4"]
 

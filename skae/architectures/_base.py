@@ -22,18 +22,13 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from .._activations import NAMES
 
-__all__ = ["ACTIVATIONS", "DEPRECATED_PARAMETERS", "Architecture", "assemble", "checked_shape",
-           "from_legacy", "legacy_settings", "positive_ints", "seeded_initializers"]
+__all__ = ["ACTIVATIONS", "Architecture", "assemble", "checked_shape",
+           "positive_ints", "seeded_initializers"]
 
 #: Activations a kind's layers and the reconstruction layer can use (Keras's
 #: names; NumPy inference and the ONNX export implement each of them: the
 #: registry in ``skae._activations``).
 ACTIVATIONS = NAMES
-
-#: The estimator parameters of skae 0.1 that are architecture settings since
-#: 0.2 (removed in 0.4); :func:`from_legacy` applies them.
-DEPRECATED_PARAMETERS = ("hidden_layer_sizes", "activation", "image_shape")
-
 
 class Architecture(BaseEstimator):
     """Base class of the network kinds of :class:`~skae.AutoencoderTransformer`.
@@ -65,7 +60,7 @@ class Architecture(BaseEstimator):
     legacy_parameters : dict of str to str or tuple of str
         Deprecated :class:`~skae.AutoencoderTransformer` parameters this kind
         still honours, mapped to the setting (or settings) of its own that
-        each one set.
+        each one set (applied by ``skae._deprecated``; removed in 0.4).
 
     See Also
     --------
@@ -131,16 +126,18 @@ class Architecture(BaseEstimator):
         """
         raise NotImplementedError
 
-    def for_images(self, image_shape):
-        """This kind set up for flat images of ``image_shape``: itself, unless it reads shapes.
+    def for_sample_shape(self, shape):
+        """This kind set up for flat samples of ``shape``: itself, unless it reads shapes.
 
-        Kinds that read each sample as an image or a sequence (``Conv``,
-        ``Sequence``) return a copy with that shape when theirs is unset.
+        Kinds that read each sample as an image or a sequence (``Conv``:
+        ``(height, width)``, ``Sequence``: ``(timesteps, features)``) return a
+        copy with that shape when theirs is unset.
 
         Parameters
         ----------
-        image_shape : tuple of int
-            ``(height, width)`` of the images, flattened row by row.
+        shape : tuple of int
+            The shape of one sample, flattened row by row (an image's
+            ``(height, width)``).
 
         Returns
         -------
@@ -354,27 +351,3 @@ def assemble(encoder, code_inputs, logits, output_activation, n_features):
     x = keras.Input(shape=(n_features,), dtype="float32", name="input")
     autoencoder = keras.Model(x, decoder(encoder(x)), name="autoencoder")
     return autoencoder, encoder, decoder
-
-
-def from_legacy(architecture, values):
-    """``architecture`` with the deprecated estimator parameters in ``values`` applied.
-
-    ``values`` maps names of :attr:`Architecture.legacy_parameters` (e.g.
-    ``hidden_layer_sizes``) to values; names the kind does not honour, None
-    and empty sequences (which meant "the default") are left out.
-    """
-    changes = legacy_settings(type(architecture), values)
-    return architecture.set_params(**changes) if changes else architecture
-
-
-def legacy_settings(kind, values):
-    """The settings of ``kind`` that the deprecated parameters in ``values`` set."""
-    changes = {}
-    for name, value in values.items():
-        if name not in kind.legacy_parameters or value is None or (
-                hasattr(value, "__len__") and not isinstance(value, str) and len(value) == 0):
-            continue
-        targets = kind.legacy_parameters[name]
-        for target in (targets,) if isinstance(targets, str) else targets:
-            changes[target] = tuple(value) if isinstance(value, list) else value
-    return changes

@@ -110,10 +110,10 @@ class Conv(Architecture):
         return clone(self).set_params(filters=self._filters(),
                                       image_shape=self._image_shape(n_features))
 
-    def for_images(self, image_shape):
+    def for_sample_shape(self, shape):
         if self.image_shape is not None:
             return self
-        return clone(self).set_params(image_shape=tuple(image_shape))
+        return clone(self).set_params(image_shape=tuple(shape))
 
     def _filters(self):
         filters = positive_ints(self.filters, "Conv", "filters")

@@ -66,11 +66,11 @@ class Sequence(Architecture):
         return clone(self).set_params(sequence_shape=self._sequence_shape(n_features),
                                       units=int(self.units))
 
-    def for_images(self, image_shape):
-        """Images read row by row: ``height`` timesteps of ``width`` pixels."""
+    def for_sample_shape(self, shape):
+        """Samples read row by row: an image's ``height`` timesteps of ``width`` pixels."""
         if self.sequence_shape is not None:
             return self
-        return clone(self).set_params(sequence_shape=tuple(image_shape[:2]))
+        return clone(self).set_params(sequence_shape=tuple(shape[:2]))
 
     def _sequence_shape(self, n_features):
         shape = self.sequence_shape

@@ -106,9 +106,9 @@ class Variational(Architecture):
             return Dense(hidden_layer_sizes=(256,))
         return get_architecture(self.base)
 
-    def for_images(self, image_shape):
+    def for_sample_shape(self, shape):
         base = self._base()
-        shaped = base.for_images(image_shape)
+        shaped = base.for_sample_shape(shape)
         return self if shaped is base else clone(self).set_params(base=shaped)
 
     def resolve(self, n_features):

@@ -1,0 +1,106 @@
+"""The figures ``skae compare`` draws: reconstructions, per-feature errors, the width sweep.
+
+Draws with Matplotlib's object API (no global figure state); knows nothing
+about how the models were chosen or measured.
+"""
+
+import numpy as np
+
+
+def _figure(figsize):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def plot_reconstructions(fitted, X_test, image_shape, path, *, n_images=10, labels=None,
+                         title="Test images (top) and their reconstructions"):
+    """Save the blog's figure: originals on top, one row of reconstructions per model.
+
+    ``labels`` maps a model's name to the text beside its row (default: the
+    name); ``title`` is the figure's title.
+    """
+    n_images = min(n_images, len(X_test))
+    originals = X_test[:n_images]
+    rows = [("original", originals)] + [
+        (name, model.inverse_transform(model.transform(originals)))
+        for name, model in fitted.items()
+    ]
+    fig = _figure((1.2 * n_images, 1.3 * len(rows)))
+    axes = fig.subplots(len(rows), n_images, squeeze=False)
+    for r, (label, images) in enumerate(rows):
+        for c in range(n_images):
+            ax = axes[r, c]
+            ax.imshow(np.clip(images[c], 0, 1).reshape(image_shape), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        text = label if labels is None else labels.get(label, label)
+        axes[r, 0].set_ylabel(text, rotation=0, ha="right", va="center", fontsize=11)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def plot_feature_errors(errors, feature_names, path, *, n_features=25, title=None):
+    """Save a bar chart of each model's test error per feature: what each fails to keep.
+
+    Parameters
+    ----------
+    errors : dict of str to ndarray of shape (n_features,)
+        Each model's mean squared error per feature (:func:`~skae.compare.feature_errors`).
+    feature_names : list of str
+    path : str or path-like
+    n_features : int, default=25
+        The features drawn: those with the largest error of any model.
+    title : str or None
+        The first line of the title; a second one says which features are drawn.
+    """
+    names = list(errors)
+    table = np.array([errors[name] for name in names])
+    order = np.argsort(-table.max(axis=0), kind="stable")[:n_features][::-1]
+    fig = _figure((7.5, 1.6 + 0.28 * len(order) * max(1, len(names) / 2)))
+    ax = fig.subplots()
+    height = 0.8 / len(names)
+    positions = np.arange(len(order))
+    for i, name in enumerate(names):  # the first model on top in each group, as in the legend
+        ax.barh(positions + ((len(names) - 1) / 2 - i) * height, table[i, order], height,
+                label=name)
+    ax.set_yticks(positions, [str(feature_names[j]) for j in order])
+    ax.set_xlabel("test mean squared error of the feature")
+    shown = (f"all {table.shape[1]} features" if len(order) == table.shape[1] else
+             f"the {len(order)} of {table.shape[1]} features reconstructed worst")
+    ax.set_title(f"{title or 'Per-feature reconstruction error'}\n({shown})", fontsize=10)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def plot_sweep(results, path):
+    """Save a plot of test reconstruction MSE against n_components."""
+    from matplotlib.ticker import NullLocator
+
+    fig = _figure((6, 4))
+    ax = fig.subplots()
+    for name, points in results.items():
+        if points:
+            ks, mses = zip(*points)
+            ax.plot(ks, mses, marker="o", label=name)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    widths = sorted({k for points in results.values() for k, _ in points})
+    ax.set_xticks(widths, [str(k) for k in widths])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("n_components")
+    ax.set_ylabel("test reconstruction MSE")
+    ax.set_title("Reconstruction error against code width")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path

@@ -1,0 +1,128 @@
+"""The sentences ``skae compare`` prints: where an autoencoder beats the reference, and where not.
+
+Reads comparison rows (plain dicts); knows nothing about models or data.
+"""
+
+import numpy as np
+
+
+def _ranges(widths):
+    return ", ".join(str(w) for w in widths)
+
+
+def _errors(rows):
+    """``{(method, n_components): test_mse}`` of comparison rows."""
+    return {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
+
+
+#: Error ratios within this of 1 count as a tie in the sentences (``"about as well as"``):
+#: a difference smaller than a seed or a split moves it.
+TIE = 0.005
+
+
+def _best_by_width(mse, reference):
+    """``{width: (error ratio to the reference, method)}`` of the best other method per width."""
+    best = {}
+    for (name, k), error in mse.items():
+        if name != reference and (reference, k) in mse:
+            best[k] = min(best.get(k, (np.inf, "")), (error / mse[reference, k], name))
+    return best
+
+
+def figure_width(rows, reference="pca"):
+    """The code width to draw: where another method beats ``reference`` by the widest margin.
+
+    Without such a width (or without the reference), the smallest width
+    measured, where every reconstruction is coarse and differences show most.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of :func:`~skae.compare.compare_models`, for one or several widths.
+    reference : str, default="pca"
+        The method the others are compared with.
+
+    Returns
+    -------
+    width : int
+    """
+    wins = [(ratio, k) for k, (ratio, _) in _best_by_width(_errors(rows), reference).items()
+            if ratio < 1 - TIE]
+    return min(wins)[1] if wins else min(r["n_components"] for r in rows)
+
+
+def _outcome(ratio):
+    return "better" if ratio < 1 - TIE else "worse" if ratio > 1 + TIE else "even"
+
+
+def crossover(rows, reference="pca", *, what="test images"):
+    """Say, per model, at which code widths it reconstructs better than ``reference``.
+
+    Error ratios within ``TIE`` of 1 are ties (``"about as well as"``).
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of :func:`~skae.compare.compare_models` (keys ``method``, ``n_components``,
+        ``test_mse``), for one or several widths.
+    reference : str, default="pca"
+        The method the others are compared with.
+    what : str, default="test images"
+        What the sentences call the test rows (``"test rows"`` for a table).
+
+    Returns
+    -------
+    sentences : list of str
+        First the crossover, where the best other method stops beating the
+        reference (e.g. ``"Crossover between 16 and 32 numbers: an autoencoder
+        (deep-linear) reconstructs the test images better than pca up to 16
+        numbers, pca from 32."``), then one sentence per other method (e.g.
+        ``"deep-linear reconstructs the test images better than pca with 2,
+        4, 8, 16 numbers (0.62x-0.67x its test error) and worse than pca with
+        32 numbers (2.13x its test error)."``); empty without the reference.
+    """
+    mse = _errors(rows)
+    widths = sorted({k for (name, k) in mse if name == reference})
+    sentences = []
+    best = _best_by_width(mse, reference)
+    by_outcome = {o: sorted(k for k, (ratio, _) in best.items() if _outcome(ratio) == o)
+                  for o in ("better", "worse", "even")}
+    wins, losses, ties = by_outcome["better"], by_outcome["worse"], by_outcome["even"]
+    winners = ", ".join(dict.fromkeys(best[k][1] for k in wins))
+    if best and not wins and not losses:
+        sentences.append(f"An autoencoder ({', '.join(dict.fromkeys(best[k][1] for k in ties))})"
+                         f" reconstructs the {what} about as well as {reference} at every width "
+                         f"measured ({_ranges(ties)} numbers, within {TIE:.1%}).")
+    elif best and not wins:
+        sentences.append(f"{reference} reconstructs the {what} best at every width "
+                         f"measured ({_ranges(losses + ties)} numbers).")
+    elif best and not losses:
+        sentences.append(f"An autoencoder ({winners}) beats {reference} at every width "
+                         f"measured ({_ranges(wins + ties)} numbers)." if not ties else
+                         f"An autoencoder ({winners}) beats {reference} with {_ranges(wins)} "
+                         f"numbers and is about even with it with {_ranges(ties)}.")
+    elif best and max(wins) < min(losses):
+        sentences.append(f"Crossover between {max(wins)} and {min(losses)} numbers: an "
+                         f"autoencoder ({winners}) reconstructs the {what} better than "
+                         f"{reference} up to {max(wins)} numbers, {reference} from "
+                         f"{min(losses)}.")
+    elif best:
+        sentences.append(f"An autoencoder ({winners}) beats {reference} with {_ranges(wins)} "
+                         f"numbers, {reference} is better with {_ranges(losses)}.")
+    labels = {"better": "better than", "even": "about as well as", "worse": "worse than"}
+    for name in dict.fromkeys(r["method"] for r in rows):
+        if name == reference:
+            continue
+        ratios = [(k, mse[name, k] / mse[reference, k]) for k in widths if (name, k) in mse]
+        if not ratios:
+            continue
+        parts = []
+        for outcome in ("better", "even", "worse"):
+            group = [(k, r) for k, r in ratios if _outcome(r) == outcome]
+            if group:
+                low, high = (f"{f(r for _, r in group):.2f}x" for f in (min, max))
+                spread = low if low == high else f"{low}-{high}"
+                parts.append(f"{labels[outcome]} {reference} with "
+                             f"{_ranges([k for k, _ in group])} numbers ({spread} its test error)")
+        sentences.append(f"{name} reconstructs the {what} " + " and ".join(parts) + ".")
+    return sentences
