@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_small_fits.py [--runs 5] [--checks]
+    python benchmarks/bench_small_fits.py [--runs 5] [--checks 2]
 
 Fits of at most ``skae._plan.EAGER_MAX_STEPS`` training steps (the estimator
 checks, searches on small data) run eagerly, and on TensorFlow through
@@ -17,9 +17,10 @@ Each process times (a) its first fit (20 rows x 5 features, batch 16, 2
 epochs: 4 steps), which includes Keras's start-up, (b) the median of 10 later
 fits of new estimators on that table, and (c) the median of 10 fits of a new
 shape each (``n_features`` 5 to 14), which no kept step can serve.  With
-``--checks`` it also times ``pytest tests/test_common.py`` (scikit-learn's
-estimator checks) once per way and run.  Medians and ranges over ``--runs``
-processes per way; writes ``benchmarks/results/small_fits-<backend>.json``.
+``--checks N`` it also times ``pytest tests/test_common.py`` (scikit-learn's
+estimator checks, several hundred small fits) in the first ``N`` rounds, for
+each way.  Medians and ranges over the processes of each way; writes
+``benchmarks/results/small_fits-<backend>.json``.
 """
 
 import argparse
@@ -93,8 +94,8 @@ def run_checks(way):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--checks", action="store_true",
-                        help="also time the estimator checks once per way and run")
+    parser.add_argument("--checks", type=int, default=0, metavar="N",
+                        help="also time the estimator checks in the first N rounds (default 0)")
     parser.add_argument("--child", choices=WAYS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -106,7 +107,7 @@ def main(argv=None):
         for way in WAYS:  # alternate, so that drift of the machine's speed hits every way
             for key, value in run_child(way).items():
                 samples[way][key].append(value)
-            if args.checks:
+            if run < args.checks:
                 samples[way]["checks"].append(run_checks(way))
             print(f"run {run + 1}/{args.runs} {way}: "
                   + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in samples[way].items() if v),
@@ -114,7 +115,9 @@ def main(argv=None):
 
     report = Results(f"small_fits-{backend}",
                      "New estimators' whole fits on 20 x 5 rows (batch 16, 2 epochs: 4 steps), "
-                     f"{args.runs} fresh processes per way, alternating; seconds")
+                     f"{args.runs} fresh processes per way, alternating"
+                     + (f"; the estimator checks in {args.checks} of the rounds" if args.checks
+                        else "") + "; seconds")
     keys = ["first", "same", "shapes"] + (["checks"] if args.checks else [])
     titles = {"first": "first fit in the process", "same": "later fits, same shape (median)",
               "shapes": "later fits, a new shape each (median)",

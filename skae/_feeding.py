@@ -162,6 +162,10 @@ def run_fit(trainer, plan, feed, **fit_arguments):
     with the same callbacks, logs and history, without the ``tf.data``
     pipeline Keras's ``fit`` builds for any input (and again for validation
     data), a fixed cost that dominates a fit of a few steps.
+    ``benchmarks/bench_small_fits.py`` times small fits and the estimator
+    checks through this loop and through Keras's ``fit(run_eagerly=True)``;
+    ``tests/test_fast.py::test_eager_loop_equals_keras_fit`` checks that both
+    train alike.
     """
     if plan.run_eagerly and _backend.backend() == "tensorflow":
         return _fit_eagerly(trainer, feed, **fit_arguments)

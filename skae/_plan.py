@@ -57,8 +57,8 @@ XLA_MIN_WORK = 5e7
 #: Fits of at most this many training steps run eagerly.  Compiling a step
 #: costs about as much as a dozen eager steps on both backends, so below that
 #: (tiny data sets, a few epochs: the estimator checks, searches on small
-#: data) an eager fit is the faster; ``benchmarks/bench_speed.py`` times a
-#: tiny fit each way.
+#: data) an eager fit is the faster; ``benchmarks/bench_small_fits.py`` times
+#: small fits eagerly and compiled, and the estimator checks each way.
 EAGER_MAX_STEPS = 12
 
 @dataclasses.dataclass(frozen=True)
