@@ -22,7 +22,7 @@ from sklearn.base import (
 )
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar
-from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, RealNotInt, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -77,9 +77,20 @@ class AutoencoderTransformer(DeprecatedAttributes, ClassNamePrefixFeaturesOutMix
 
     Parameters
     ----------
-    n_components : int, default=32
+    n_components : int, float in (0, 1) or "auto", default="auto"
         Width of the code, i.e. the number of output features of
-        :meth:`transform`.
+        :meth:`transform`.  ``"auto"``: half the features, at least 1 and at
+        most 32 (the Keras blog's width).  A float in (0, 1): the smallest
+        width whose reconstructions keep that share of the variance of the
+        validation rows (see ``variance_kept_``), found by bisection below
+        PCA's width for the same share, one fit per width tried
+        (``width_search_``); the default kind only.  An integer wider than
+        the input gets a warning.
+
+        .. versionchanged:: 0.2
+           The default was 32 whatever the number of features; ``"auto"``
+           is 32 from 64 features on.  ``n_components=32`` gives the old
+           width back.
 
     architecture : str or Architecture, default="residual"
         The network kind: a name of :data:`skae.architectures.ARCHITECTURES`
@@ -231,6 +242,24 @@ default="adam"
     n_components_ : int
         Width of the code of the fitted network.
 
+    variance_kept_ : float
+        The share of the variance the reconstructions keep: one minus the
+        residual over the total sum of squares (about the training rows'
+        mean) of the validation rows, or of the training rows when there are
+        none (after :meth:`partial_fit`, the last chunk's rows).  The
+        variance-weighted R² of the reconstructions; for the untrained
+        default network (PCA) on its training rows, it equals
+        ``PCA(n_components).explained_variance_ratio_.sum()``.  One number,
+        not PCA's per-component array: an autoencoder's codes are not
+        ordered components.
+
+    width_search_ : dict
+        Only with ``n_components`` a float: the widths tried
+        (``"n_components"``, increasing), the share each kept
+        (``"variance_kept"``) and the share a width had to keep
+        (``"threshold"``: ``n_components``, or less where PCA's own width
+        keeps less of the validation rows).
+
     architecture_ : Architecture
         The architecture of the fitted network, with every setting resolved
         (e.g. the inferred ``image_shape`` of ``Conv``).
@@ -314,7 +343,9 @@ default="adam"
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left"),
+                         Interval(RealNotInt, 0, 1, closed="neither"), StrOptions({"auto"}),
+                         Hidden(StrOptions({"mle"}))],
         "architecture": [StrOptions(ARCHITECTURES.keys()), Architecture],  # the live registry
         "output_activation": [StrOptions(ACTIVATIONS | {"auto"})],
         "loss": [StrOptions(LOSSES | {"auto"})],
@@ -342,7 +373,7 @@ default="adam"
 
     def __init__(
         self,
-        n_components=32,
+        n_components="auto",
         *,
         architecture="residual",
         output_activation="auto",
@@ -468,6 +499,9 @@ default="adam"
 
     def _fit_all(self, X, *, continuing):
         """:meth:`fit`: build (unless continuing), start, train, keep the start if it won."""
+        if not continuing and self._width_is_a_fraction():
+            self._fit_by_variance(X)
+            return
         rng = check_random_state(self.random_state)
         init_seed, split_seed, train_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=3))
         if not continuing:
@@ -483,10 +517,48 @@ default="adam"
                     split=None if validation_rows is None else (train_rows, validation_rows))
         if start_errors is not None:
             self._keep_start_unless_beaten(X, X[validation_rows], start_errors)
+        self._measure_variance_kept(X, train_rows, validation_rows)
+
+    def _width_is_a_fraction(self):
+        if isinstance(self.n_components, str) and self.n_components == "mle":
+            raise ValueError(
+                "n_components='mle' is PCA's choice by maximum likelihood under a linear "
+                "Gaussian model, which an autoencoder has no likelihood for. Pass the share of "
+                "the variance to keep instead, e.g. n_components=0.95.")
+        return isinstance(self.n_components, float)
+
+    def _fit_by_variance(self, X):
+        """``n_components`` in (0, 1): the narrowest network keeping that share of the variance."""
+        from ._width import search_width
+
+        if not get_architecture(self.architecture).starts_as_pca:
+            raise ValueError(
+                f"n_components={self.n_components!r} (a share of the variance) needs a kind "
+                "that starts as PCA, so that PCA's width bounds the search: "
+                "architecture='residual' (the default). Pass an integer n_components for "
+                f"{self.architecture!r}.")
+        chosen, search = search_width(self, X, self.n_components)
+        params = self.get_params(deep=False)
+        self.__dict__.update({k: v for k, v in chosen.__dict__.items() if k not in params})
+        self.width_search_ = search
+
+    def _measure_variance_kept(self, X, train_rows, validation_rows):
+        """``variance_kept_``: on the validation rows, or the training rows without any."""
+        from ._width import column_means, variance_kept
+
+        X_train = X if train_rows is None else X[train_rows]
+        X_eval = X_train if validation_rows is None else X[validation_rows]
+        self.variance_kept_ = variance_kept(self._row_errors(X_eval), X_eval,
+                                            column_means(X_train))
 
     def _fit_chunk(self, X, *, continuing):
         """:meth:`partial_fit`: build and start on the first chunk, then one epoch per chunk."""
         if not continuing:
+            if self._width_is_a_fraction():
+                raise ValueError(
+                    f"partial_fit cannot choose the width for n_components={self.n_components!r}"
+                    " (a share of the variance): that takes fits on all the rows. Pass an "
+                    "integer n_components, or fit first and continue with partial_fit.")
             rng = check_random_state(self.random_state)
             init_seed, stream_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
             self._initialize(X, init_seed)
@@ -497,6 +569,7 @@ default="adam"
         budget = dict(self._budget(X.shape[0]), epochs=1, early_stopping=False)
         self._train(X, budget, seed=int(self._stream_rng.randint(_SEED_HIGH)),
                     append=continuing, stream=True)
+        self._measure_variance_kept(X, None, None)
 
     @staticmethod
     def _split_rows(n_samples, budget, seed):
@@ -542,14 +615,25 @@ default="adam"
         architecture = apply_deprecated_parameters(self, get_architecture(self.architecture))
         return architecture.resolve(n_features)
 
+    def _width(self, n_features, *, warn=True):
+        """The width of a new network: ``n_components``, or what ``"auto"`` makes of it."""
+        from ._width import default_width, warn_if_wide
+
+        if isinstance(self.n_components, str):  # "auto"
+            return default_width(n_features)
+        if warn:
+            warn_if_wide(int(self.n_components), n_features)
+        return int(self.n_components)
+
     def _initialize(self, X, seed):
         """Resolve the settings and build a new network (not yet trained)."""
         architecture = self._resolve_architecture(X.shape[1])
         self.output_activation_, self.loss_ = self._resolve_output(X, architecture)
+        width = self._width(X.shape[1])
         self.model_, _, _ = architecture.build(
-            X.shape[1], self.n_components, output_activation=self.output_activation_, seed=seed)
+            X.shape[1], width, output_activation=self.output_activation_, seed=seed)
         self.architecture_ = architecture
-        self.n_components_ = int(self.n_components)
+        self.n_components_ = width
         self.history_ = {}
         self.n_iter_ = 0
         self._optimizer = None  # a new network gets a new optimizer in _train
@@ -566,7 +650,8 @@ default="adam"
                    if self.architecture_.get_params(deep=False).get(name) != value]
         if type(resolved) is not type(self.architecture_):
             changed = ["architecture"]
-        if self.n_components != self.n_components_:
+        if not isinstance(self.n_components, float) and (  # a share continues the width chosen
+                self._width(self.n_features_in_, warn=False) != self.n_components_):
             changed.insert(0, "n_components")
         if changed:
             raise ValueError(
@@ -815,6 +900,16 @@ default="adam"
         -------
         score : float
             The mean of :meth:`score_samples`.
+
+        Notes
+        -----
+        The score measures reconstruction alone, and a wider code
+        reconstructs better: a search over ``n_components`` by this score
+        alone picks the widest width of its grid, as a search over
+        :class:`~sklearn.decomposition.PCA`'s ``n_components`` by its
+        likelihood does.  Choose the width by the share of the variance to
+        keep (``n_components=0.95``), or score the pipeline by the task the
+        codes serve (a classifier's accuracy after them).
         """
         return float(np.mean(self.score_samples(X)))
 

@@ -18,16 +18,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._autoencoder import AutoencoderTransformer
 from ._rollback import restored_on_error
 
-__all__ = ["AutoencoderOutlierDetector", "default_width"]
+__all__ = ["AutoencoderOutlierDetector"]
 
 
 #: Share of the fitting rows the second fit leaves out by default (see ``trim``).
 DEFAULT_TRIM = 0.1
-
-
-def default_width(n_features):
-    """The code width of the detector's default autoencoder: half the features, at most 32."""
-    return min(32, max(1, n_features // 2))
 
 
 class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
@@ -72,8 +67,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     ----------
     estimator : AutoencoderTransformer, default=None
         The autoencoder (unfitted; a clone is fitted).  None means
-        ``AutoencoderTransformer(n_components=min(32, max(1, n_features // 2)))``,
-        the default network with a code of half the features (at most 32).
+        ``AutoencoderTransformer()``, the default network with its default
+        code (``n_components="auto"``: half the features, at most 32).
         Any architecture, training setting or callback of the transformer
         applies, and is searchable as ``estimator__<parameter>``.
     statistic : {"combined", "reconstruction"}, default="combined"
@@ -259,7 +254,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
     def _fit_estimator(self, X):
         estimator = clone(self.estimator if self.estimator is not None
-                          else AutoencoderTransformer(n_components=default_width(X.shape[1])))
+                          else AutoencoderTransformer())
         if self.random_state is not None:
             estimator.set_params(random_state=_seed(self.random_state, 0))
         return estimator.fit(X)

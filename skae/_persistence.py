@@ -34,7 +34,8 @@ _METADATA = "metadata.json"
 _MODEL = "model.keras"
 #: Fitted attributes saved as JSON beside the network.
 _FITTED = ("n_features_in_", "feature_names_in_", "n_components_", "output_activation_", "loss_",
-           "history_", "loss_curve_", "n_iter_", "best_epoch_", "architecture_")
+           "history_", "loss_curve_", "n_iter_", "best_epoch_", "architecture_", "variance_kept_",
+           "width_search_")
 
 
 def model_to_bytes(model):

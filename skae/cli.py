@@ -230,10 +230,21 @@ def log(message):
 
 
 def _run_compare(args, dataset):
-    from ._compare.figures import plot_feature_errors, plot_reconstructions, plot_sweep
-    from ._compare.measure import COLUMNS, compare_models, feature_errors
+    from ._compare.figures import (
+        plot_feature_errors,
+        plot_reconstructions,
+        plot_sweep,
+        plot_variance_kept,
+    )
+    from ._compare.measure import (
+        COLUMNS,
+        VARIANCE_LEVELS,
+        compare_models,
+        feature_errors,
+        widths_needed,
+    )
     from ._compare.models import MODELS, Budget
-    from ._compare.sentences import crossover, figure_width
+    from ._compare.sentences import crossover, figure_width, numbers_needed
 
     for note in dataset.notes:
         log(f"{dataset.name}: {note}")
@@ -279,8 +290,12 @@ def _run_compare(args, dataset):
         log(f"[pca] no PCA with {_join(skipped)} components: at most {pca_limit}")
     print(format_table(rows))
     sentences = crossover(rows, what=what)
-    for sentence in sentences:
+    needed = widths_needed(rows)
+    needed_sentences = numbers_needed(needed, sorted({r["n_components"] for r in rows}))
+    for sentence in sentences + needed_sentences:
         print(sentence)
+
+    _remove_earlier_outputs(args.out)
 
     columns = [c for c in COLUMNS if any(c in r for r in rows)]
     with open(args.out / "comparison.csv", "w", newline="") as fh:
@@ -293,7 +308,10 @@ def _run_compare(args, dataset):
             "fixed_budget": dataset.fixed_training,
             "seed": args.seed, "widths": widths, "models": models, "notes": list(dataset.notes)}
     with open(args.out / "comparison.json", "w") as fh:
-        json.dump({"settings": meta, "results": rows, "crossover": sentences}, fh, indent=2)
+        json.dump({"settings": meta, "results": rows, "crossover": sentences,
+                   "numbers_needed": {name: {f"{level:g}": width for level, width in by.items()}
+                                      for name, by in needed.items()},
+                   "numbers_needed_sentences": needed_sentences}, fh, indent=2)
     written = ["comparison.csv", "comparison.json"]
 
     shown = figure_width(rows)
@@ -317,9 +335,27 @@ def _run_compare(args, dataset):
         curves = {name: [(k, mse[name, k]) for k in widths if (name, k) in mse]
                   for name in models}
         plot_sweep(curves, args.out / "sweep.png")
-        written.append("sweep.png")
+        kept = {name: [(r["n_components"], r["test_r2"]) for r in rows if r["method"] == name]
+                for name in models}
+        plot_variance_kept(kept, VARIANCE_LEVELS, args.out / "variance.png")
+        written += ["sweep.png", "variance.png"]
     log(f"wrote {', '.join(str(args.out / name) for name in written)}")
     return 0
+
+
+#: Every file ``skae compare`` may write into ``--out``.
+OUTPUT_FILES = ("comparison.csv", "comparison.json", "reconstructions.png", "feature_errors.csv",
+                "feature_errors.png", "sweep.png", "variance.png")
+
+
+def _remove_earlier_outputs(folder):
+    """Remove what an earlier run wrote into ``folder`` (only :data:`OUTPUT_FILES`).
+
+    So that a figure of another data set or width never stays beside this
+    run's results; no other file is touched.
+    """
+    for name in OUTPUT_FILES:
+        (folder / name).unlink(missing_ok=True)
 
 
 def _write_feature_errors(path, errors, feature_names):

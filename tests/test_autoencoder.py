@@ -26,12 +26,13 @@ def describe(model):
 
 def test_defaults_are_the_residual_network_with_an_adaptive_budget():
     est = AutoencoderTransformer()
-    assert est.n_components == 32 and est.architecture == "residual"
+    assert est.n_components == "auto" and est.architecture == "residual"
     assert (est.epochs, est.batch_size, est.validation_fraction, est.early_stopping) == (
         "auto",) * 4
     assert est.optimizer == "adam" and est.learning_rate == 1e-3
     X = np.random.RandomState(0).rand(500, 784).astype(np.float32)
     est.set_params(epochs=1).fit(X)
+    assert est.n_components_ == 32  # "auto": half the features, at most 32
     assert est._budget(500) == {"epochs": 1, "batch_size": 16,
                                 "validation_fraction": 0.1, "early_stopping": True}
     # 2 * 32 pass-through units and 256 correction units, a linear code and output

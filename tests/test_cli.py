@@ -47,10 +47,50 @@ def test_compare_on_digits_writes_table_and_figure(tmp_path, capsys):
     assert report["settings"]["dataset"] == "digits"
     assert report["settings"]["n_train"] + report["settings"]["n_test"] == 1797
     assert [r["method"] for r in report["results"]] == ["pca", "residual", "dense"]
-    assert report["crossover"] == [line for line in printed.out.splitlines()
-                                   if "numbers" in line]
+    assert report["crossover"] + report["numbers_needed_sentences"] == [
+        line for line in printed.out.splitlines() if "numbers" in line]
     width, height = read_png_size(out / "reconstructions.png")
     assert width > 600 and height > 300
+
+
+def test_compare_says_how_many_numbers_each_method_needs(tmp_path, capsys):
+    from sklearn.decomposition import PCA
+    from sklearn.metrics import r2_score
+
+    from skae._compare.registry import DATASETS
+
+    out = tmp_path / "out"
+    widths = [4, 8, 16, 32]
+    assert main(["compare", "--out", str(out), "--models", "pca,dense", "--epochs", "1",
+                 "--n-components", ",".join(map(str, widths))]) == 0
+    printed = capsys.readouterr().out
+    report = json.loads((out / "comparison.json").read_text())
+    # PCA's widths from PCA itself, on the same split: the narrowest width keeping each share
+    split = DATASETS["digits"][1]().split_rows(0.2, 0)
+    kept = {k: r2_score(split.X_test, (p := PCA(k, random_state=0).fit(split.X_train))
+                        .inverse_transform(p.transform(split.X_test)),
+                        multioutput="variance_weighted") for k in widths}
+    expected = {f"{level:g}": next((k for k in widths if kept[k] >= level), None)
+                for level in (0.9, 0.95, 0.99)}
+    assert report["numbers_needed"]["pca"] == expected
+    assert expected["0.9"] is not None and expected["0.99"] is None  # both cases shown
+    sentence = next(s for s in report["numbers_needed_sentences"] if s.startswith("To keep 90%"))
+    assert f"pca needs {expected['0.9']} numbers" in sentence and sentence in printed
+    assert "more than 32" in next(s for s in report["numbers_needed_sentences"]
+                                  if s.startswith("To keep 99%"))
+    assert read_png_size(out / "variance.png")[0] > 300
+
+
+def test_each_run_leaves_only_its_own_files(tmp_path):
+    out = tmp_path / "out"
+    assert main(["compare", "--out", str(out), *FAST]) == 0
+    assert (out / "reconstructions.png").exists()
+    (out / "mine.txt").write_text("a file of the user's")
+    assert main(["compare", "--out", str(out), "--dataset", "wine", "--models", "pca",
+                 "--n-components", "2"]) == 0
+    assert not (out / "reconstructions.png").exists()  # the digits' figure is gone
+    assert (out / "feature_errors.png").exists() and (out / "mine.txt").exists()
+    assert json.loads((out / "comparison.json").read_text())["settings"]["dataset"] == "wine"
 
 
 def test_compare_over_widths(tmp_path, capsys):
@@ -387,3 +427,43 @@ def test_library_use_keeps_tensorflows_start_up_lines_quiet(tmp_path):
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                               timeout=300, env=env)
         assert done.returncode == 0 and "I0000" in done.stderr
+
+
+def test_kpca_is_kernel_pca_tuned_on_held_out_training_rows(monkeypatch):
+    from sklearn.datasets import load_wine
+    from sklearn.decomposition import KernelPCA
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    from skae._compare import kpca as module
+    from skae._compare.models import make_model
+
+    X = StandardScaler().fit_transform(load_wine().data)
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
+    model = make_model("kpca", 4).fit(X_train)
+    assert isinstance(model, module.TunedKernelPCA)
+    assert model.alpha_ in module.RIDGES
+    assert any(np.isclose(model.gamma_ * X.shape[1] * X_train.var(), f)
+               for f in module.GAMMA_FACTORS)
+
+    def error(m):
+        return np.mean((X_test - m.inverse_transform(m.transform(X_test))) ** 2)
+
+    # tuned on held-out training rows, it reconstructs new rows better than its defaults
+    defaults = KernelPCA(4, kernel="rbf", fit_inverse_transform=True).fit(X_train)
+    assert error(model) < error(defaults), (error(model), error(defaults))
+    monkeypatch.setattr(module, "MAX_ROWS", 60)
+    with pytest.warns(UserWarning, match="fitted on 60 of the 124 training rows"):
+        capped = make_model("kpca", 4).fit(X_train)
+    assert capped.n_rows_fitted_ == 60 and capped.transform(X_test).shape == (len(X_test), 4)
+
+
+def test_kpca_is_a_baseline_in_the_sentences(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["compare", "--out", str(out), "--dataset", "wine", "--models",
+                 "pca,kpca,dense", "--epochs", "1", "--n-components", "2,4"]) == 0
+    report = json.loads((out / "comparison.json").read_text())
+    assert {r["method"] for r in report["results"]} == {"pca", "kpca", "dense"}
+    assert not any("autoencoder (kpca" in s for s in report["crossover"])
+    assert any(s.startswith("kpca reconstructs") for s in report["crossover"])
+    assert set(report["numbers_needed"]) == {"pca", "kpca", "dense"}

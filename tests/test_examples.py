@@ -40,6 +40,18 @@ def check_blog_walkthrough(ns):
         assert error < 0.5 * -one_epoch.score(ns["X_test"]), error
 
 
+def check_choosing_width(ns):
+    # the autoencoder at each width keeps at least PCA's share of the held-out variance,
+    # and more at the narrow widths (an untrained network, PCA itself, fails the second)
+    pca, auto = np.array(ns["curves"]["pca"]), np.array(ns["curves"]["autoencoder"])
+    assert np.all(auto >= pca - 0.01), (pca, auto)
+    assert np.mean(auto[:3] - pca[:3]) > 0.01, (pca, auto)
+    # 0.95 as a width: no more numbers than PCA(0.95), at least PCA's held-out share or 0.95
+    chosen, pca_width = ns["auto"].n_components_, ns["pca"].n_components_
+    assert chosen <= pca_width and ns["kept"](ns["auto"]) >= min(0.95, ns["kept"](ns["pca"])) \
+        - 0.02, (chosen, pca_width)
+
+
 def check_compare_pca(ns):
     pca = dict(ns["results"]["pca"])
     for name, points in ns["results"].items():  # a wider code reconstructs better
@@ -122,6 +134,7 @@ def check_variational(ns):
 
 CHECKS = {
     "plot_blog_walkthrough.py": check_blog_walkthrough,
+    "plot_choosing_width.py": check_choosing_width,
     "plot_compare_pca.py": check_compare_pca,
     "plot_denoising.py": check_denoising,
     "plot_outliers.py": check_outliers,

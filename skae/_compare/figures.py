@@ -104,3 +104,43 @@ def plot_sweep(results, path):
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     return path
+
+
+def plot_variance_kept(curves, levels, path):
+    """Save a plot of the share of the test variance kept against the width, levels marked.
+
+    Parameters
+    ----------
+    curves : dict of str to list of (int, float)
+        ``{model: [(n_components, share of the test variance kept), ...]}``.
+    levels : sequence of float
+        Shares drawn as dashed lines (e.g. 0.90, 0.95, 0.99).
+    path : str or path-like
+    """
+    from matplotlib.ticker import NullLocator
+
+    fig = _figure((6, 4))
+    ax = fig.subplots()
+    for name, points in curves.items():
+        if points:
+            ks, kept = zip(*points)
+            ax.plot(ks, kept, marker="o", label=name)
+    for level in levels:
+        ax.axhline(level, color="0.5", linestyle="--", linewidth=0.8)
+        ax.annotate(f"{level:.0%}", (1.0, level), xycoords=("axes fraction", "data"),
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=8,
+                    color="0.3")
+    ax.set_xscale("log", base=2)
+    widths = sorted({k for points in curves.values() for k, _ in points})
+    ax.set_xticks(widths, [str(k) for k in widths])
+    ax.xaxis.set_minor_locator(NullLocator())
+    lowest = min((v for points in curves.values() for _, v in points), default=0.0)
+    ax.set_ylim(max(0.0, min(lowest, min(levels)) - 0.05), 1.0)
+    ax.set_xlabel("n_components (numbers per row)")
+    ax.set_ylabel("share of the test variance kept")
+    ax.set_title("How many numbers each method needs")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path

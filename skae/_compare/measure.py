@@ -205,3 +205,39 @@ def sweep_components(models, components, split, *, budget=None, scale="none", lo
             mse = float(np.mean(feature_errors(model.fit(split.X_train), split.X_test)))
             results[name].append((int(k), mse))
     return results
+
+
+#: Shares of the test variance ``skae compare`` says each method's width for.
+VARIANCE_LEVELS = (0.90, 0.95, 0.99)
+
+
+def widths_needed(rows, levels=VARIANCE_LEVELS):
+    """The narrowest width measured at which each method keeps each share of the test variance.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of :func:`compare_models` (``method``, ``n_components``,
+        ``test_r2``: the share of the test rows' variance kept).
+    levels : sequence of float
+
+    Returns
+    -------
+    needed : dict of str to dict of float to int or None
+        ``{method: {level: width}}``; None where no width measured keeps it.
+
+    Examples
+    --------
+    >>> from skae._compare.measure import widths_needed
+    >>> rows = [{"method": "pca", "n_components": k, "test_r2": r}
+    ...         for k, r in [(2, 0.6), (4, 0.91), (8, 0.96)]]
+    >>> widths_needed(rows)
+    {'pca': {0.9: 4, 0.95: 8, 0.99: None}}
+    """
+    needed = {}
+    for row in sorted(rows, key=lambda r: r["n_components"]):
+        levels_of = needed.setdefault(row["method"], dict.fromkeys(levels))
+        for level in levels:
+            if levels_of[level] is None and row["test_r2"] >= level:
+                levels_of[level] = int(row["n_components"])
+    return needed

@@ -12,6 +12,8 @@ from .._autoencoder import AutoencoderTransformer
 #: Configurations ``skae compare`` knows beside the architectures by name.
 PRESETS = {
     "pca": "sklearn.decomposition.PCA",
+    "kpca": "sklearn.decomposition.KernelPCA (RBF, with an inverse): gamma and alpha chosen on "
+            "held-out training rows, at most 3,000 rows",
     "deep": "deep autoencoder: dense, hidden layers (4*n_components, 2*n_components), mirrored",
     "sparse": "sparse autoencoder: the dense one with an L1 penalty of 1e-4 on the code",
     "denoising": "denoising autoencoder: the dense one trained on inputs with noise of 0.5",
@@ -35,17 +37,21 @@ def _preset_settings(name, n_components):
     }[name]()
 
 
+#: The models that are not autoencoders: scikit-learn's PCA and Kernel PCA.
+BASELINES = ("pca", "kpca")
+
+
 def _models():
     """Every model name with a one-line description: presets and each architecture."""
     from ..architectures import ARCHITECTURES, get_architecture
 
-    models = {"pca": PRESETS["pca"]}
+    models = {name: PRESETS[name] for name in BASELINES}
     models.update({name: get_architecture(name).description for name in ARCHITECTURES})
-    models.update({name: text for name, text in PRESETS.items() if name != "pca"})
+    models.update({name: text for name, text in PRESETS.items() if name not in BASELINES})
     return models
 
 
-#: Models ``skae compare`` knows, with a one-line description each: PCA, every
+#: Models ``skae compare`` knows, with a one-line description each: PCA, Kernel PCA, every
 #: architecture of :data:`skae.architectures.ARCHITECTURES` by name (its
 #: default settings), and the blog's deep, sparse and denoising variants.
 MODELS = _models()
@@ -101,13 +107,17 @@ def make_model(name, n_components, *, budget=None, image_shape=None, n_rows=None
 
     Returns
     -------
-    estimator : PCA or AutoencoderTransformer
+    estimator : PCA, TunedKernelPCA or AutoencoderTransformer
     """
     from ..architectures import ARCHITECTURES, get_architecture
 
     budget = budget or Budget()
     if name == "pca":
         return PCA(n_components=n_components, random_state=budget.random_state)
+    if name == "kpca":
+        from .kpca import TunedKernelPCA
+
+        return TunedKernelPCA(n_components, random_state=budget.random_state)
     if name in PRESETS:
         settings = _preset_settings(name, n_components)
     elif name in ARCHITECTURES:

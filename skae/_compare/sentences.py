@@ -1,9 +1,13 @@
 """The sentences ``skae compare`` prints: where an autoencoder beats the reference, and where not.
 
-Reads comparison rows (plain dicts); knows nothing about models or data.
+Reads comparison rows (plain dicts); of the models it knows only which are
+not autoencoders (``BASELINES``: the crossover is about autoencoders), and
+nothing about data.
 """
 
 import numpy as np
+
+from .models import BASELINES
 
 
 def _ranges(widths):
@@ -21,10 +25,10 @@ TIE = 0.005
 
 
 def _best_by_width(mse, reference):
-    """``{width: (error ratio to the reference, method)}`` of the best other method per width."""
+    """``{width: (error ratio to the reference, method)}`` of the best autoencoder per width."""
     best = {}
     for (name, k), error in mse.items():
-        if name != reference and (reference, k) in mse:
+        if name != reference and name not in BASELINES and (reference, k) in mse:
             best[k] = min(best.get(k, (np.inf, "")), (error / mse[reference, k], name))
     return best
 
@@ -125,4 +129,44 @@ def crossover(rows, reference="pca", *, what="test images"):
                 parts.append(f"{labels[outcome]} {reference} with "
                              f"{_ranges([k for k, _ in group])} numbers ({spread} its test error)")
         sentences.append(f"{name} reconstructs the {what} " + " and ".join(parts) + ".")
+    return sentences
+
+
+def numbers_needed(needed, widths):
+    """Say, per share of the test variance, how many numbers each method needs to keep it.
+
+    Parameters
+    ----------
+    needed : dict
+        :func:`~skae._compare.measure.widths_needed`'s ``{method: {level: width}}``.
+    widths : sequence of int
+        The widths measured (a method needs "more than" the widest where none
+        keeps a share).
+
+    Returns
+    -------
+    sentences : list of str
+        One per share, e.g. ``"To keep 95% of the test variance, pca needs 16
+        numbers, residual 8 (the narrowest of the widths measured: 2, 4, 8, 16,
+        32)."``
+
+    Examples
+    --------
+    >>> from skae._compare.sentences import numbers_needed
+    >>> print(numbers_needed({"pca": {0.95: 16}, "residual": {0.95: 8}}, [8, 16])[0])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    To keep 95% of the test variance, pca needs 16 numbers, residual 8 (the
+    narrowest of the widths measured: 8, 16).
+    """
+    widest = max(widths)
+    levels = sorted({level for by_level in needed.values() for level in by_level})
+    sentences = []
+    for level in levels:
+        parts = []
+        for i, (name, by_level) in enumerate(needed.items()):
+            width = by_level.get(level)
+            count = f"more than {widest}" if width is None else str(width)
+            parts.append(f"{name} needs {count} numbers" if i == 0 else f"{name} {count}")
+        sentences.append(f"To keep {level:.0%} of the test variance, {', '.join(parts)} "
+                         f"(the narrowest of the widths measured: {_ranges(sorted(widths))}).")
     return sentences

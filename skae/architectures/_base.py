@@ -57,6 +57,10 @@ class Architecture(BaseEstimator):
     can_sample : bool
         Whether :meth:`sample_codes` draws codes from a prior (False by
         default; :meth:`skae.AutoencoderTransformer.sample` is available then).
+    starts_as_pca : bool
+        Whether :meth:`initialize` makes the untrained network PCA (False by
+        default): then PCA's width for a share of the variance bounds the
+        search of ``n_components`` in (0, 1).
     legacy_parameters : dict of str to str or tuple of str
         Deprecated :class:`~skae.AutoencoderTransformer` parameters this kind
         still honours, mapped to the setting (or settings) of its own that
@@ -71,6 +75,7 @@ class Architecture(BaseEstimator):
     description = ""
     loss_terms = ()
     can_sample = False
+    starts_as_pca = False
     legacy_parameters = {}
 
     def __eq__(self, other):

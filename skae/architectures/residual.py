@@ -84,6 +84,7 @@ class Residual(Architecture):
     """
 
     name = "residual"
+    starts_as_pca = True
     description = "PCA's solution plus a learnt nonlinear correction (the default)"
 
     _parameter_constraints: dict = {

@@ -1,0 +1,138 @@
+"""The code's width: what ``n_components`` means ("auto", a number, or a share of the variance).
+
+:func:`default_width` is ``"auto"``'s width (the transformer's and the outlier
+detector's); :func:`variance_kept` measures how much of the variance of some
+rows a network's reconstructions keep; :func:`search_width` finds the
+smallest width that keeps a given share, for ``n_components`` in (0, 1).
+Knows nothing about Keras or training: it fits clones of the estimator it is
+given.
+"""
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.decomposition import PCA
+from sklearn.utils import check_random_state
+
+from ._arrays import densify_at_once
+
+__all__ = ["MAX_DEFAULT_WIDTH", "default_width", "search_width", "variance_kept", "warn_if_wide"]
+
+#: ``n_components="auto"``'s widest code: the Keras blog's 32 numbers.
+MAX_DEFAULT_WIDTH = 32
+
+
+def default_width(n_features):
+    """``n_components="auto"``: half the features, at least 1 and at most 32.
+
+    A code never wider than half the input compresses it at least twofold,
+    as PCA users compress; 32 numbers is the Keras blog's code for MNIST's
+    784 pixels, and wide inputs get no more without being asked.
+
+    Examples
+    --------
+    >>> from skae._width import default_width
+    >>> default_width(4), default_width(30), default_width(784)
+    (2, 15, 32)
+    """
+    return min(MAX_DEFAULT_WIDTH, max(1, int(n_features) // 2))
+
+
+def warn_if_wide(n_components, n_features):
+    """Warn when a code is wider than the input: a network can learn to copy it."""
+    if n_components > n_features:
+        warnings.warn(
+            f"n_components={n_components} is more than the {n_features} features of X: the "
+            "code is wider than the input, and the network can learn to copy it instead of "
+            "compressing it (PCA refuses such a width). n_components='auto' is half the "
+            "features, at most 32.", UserWarning, stacklevel=5)
+
+
+def _sum_of_squares_about(X, mean):
+    """``sum((X - mean) ** 2)`` of a dense or sparse matrix."""
+    if sp.issparse(X):
+        squares = float(X.multiply(X).sum())
+        return squares - 2.0 * float(np.asarray(X.sum(axis=0)).ravel() @ mean) \
+            + X.shape[0] * float(mean @ mean)
+    return float(np.sum((np.asarray(X, dtype=np.float64) - mean) ** 2))
+
+
+def column_means(X):
+    """The mean of each feature of a dense or sparse matrix, as float64."""
+    return np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+
+
+def variance_kept(row_errors, X, mean):
+    """One minus the residual over the total sum of squares of the rows ``X``, about ``mean``.
+
+    ``row_errors`` are the rows' mean squared reconstruction errors; ``mean``
+    the training rows' mean.  For PCA's reconstructions of its own training
+    rows this is ``PCA.explained_variance_ratio_.sum()``.
+    """
+    total = _sum_of_squares_about(X, mean)
+    if total <= 0.0:
+        return 1.0
+    return 1.0 - float(np.sum(row_errors)) * X.shape[1] / total
+
+
+def pca_width(X, fraction):
+    """The width PCA needs to keep ``fraction`` of the variance of ``X`` (its own rows)."""
+    if sp.issparse(X):
+        X = X.toarray()
+    return int(PCA(n_components=fraction, svd_solver="full").fit(X).n_components_)
+
+
+def search_width(estimator, X, fraction):
+    """The smallest width at which ``estimator`` keeps ``fraction`` of the held-out variance.
+
+    The widths are searched by bisection between 1 and PCA's width for the
+    same fraction (an upper bound for a kind that starts as PCA: its untrained
+    network is PCA at that width).  Each width tried is one fit of a clone of
+    ``estimator`` with that integer ``n_components`` and one fixed seed (the
+    estimator's own when it is an int), so the widths share their training
+    and validation rows, and the network chosen is the one a plain fit at its
+    width with that seed gives.  A width qualifies when its
+    ``variance_kept_`` on the validation rows reaches ``fraction``, or, where
+    PCA's width itself keeps less on them, what the network keeps there.
+
+    Returns
+    -------
+    chosen : estimator
+        The fitted clone of the smallest qualifying width.
+    search : dict
+        ``"n_components"``: the widths tried, in increasing order;
+        ``"variance_kept"``: what each kept; ``"threshold"``: the share a
+        width had to keep.
+    """
+    if sp.issparse(X) and not densify_at_once(X):
+        raise ValueError(
+            "n_components as a fraction needs PCA's width for it, which needs X densified: "
+            "this sparse X is too large for that. Pass an integer n_components.")
+    seed = estimator.random_state
+    if not isinstance(seed, Integral):
+        seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+    kept, best = {}, {}
+
+    def fit(width):
+        model = clone(estimator).set_params(n_components=width, random_state=seed).fit(X)
+        kept[width] = float(model.variance_kept_)
+        return model
+
+    upper = pca_width(X, fraction)
+    best[upper] = fit(upper)
+    threshold = min(float(fraction), kept[upper])
+    low, high = 1, upper
+    while low < high:
+        middle = (low + high) // 2
+        model = fit(middle)
+        if kept[middle] >= threshold:
+            best = {middle: model}  # only the narrowest qualifying network is kept in memory
+            high = middle
+        else:
+            low = middle + 1
+    widths = sorted(kept)
+    return best[high], {"n_components": widths, "variance_kept": [kept[w] for w in widths],
+                        "threshold": threshold}

@@ -1,0 +1,99 @@
+"""``n_components`` as PCA users write it: "auto", a share of the variance, and the variance kept."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_iris, load_wine
+from sklearn.decomposition import PCA
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from skae import AutoencoderOutlierDetector, AutoencoderTransformer
+from skae._width import default_width, variance_kept
+
+
+@pytest.fixture(scope="module")
+def breast_cancer():
+    return StandardScaler().fit_transform(load_breast_cancer().data)
+
+
+def test_auto_width_is_half_the_features_at_most_32():
+    assert [default_width(d) for d in (1, 2, 4, 30, 64, 784)] == [1, 1, 2, 15, 32, 32]
+    X = load_iris().data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # "auto" never warns of a wide code
+        est = AutoencoderTransformer(epochs=1, random_state=0).fit(X)
+    assert est.n_components_ == 2 and est.transform(X).shape == (150, 2)
+    detector = AutoencoderOutlierDetector(random_state=0).fit(X)
+    assert detector.estimator_.n_components_ == est.n_components_
+
+
+def test_a_code_wider_than_the_input_is_never_silent():
+    X = load_iris().data
+    with pytest.warns(UserWarning, match="n_components=5 is more than the 4 features"):
+        AutoencoderTransformer(5, epochs=1, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        AutoencoderTransformer(4, epochs=1, random_state=0).fit(X)
+
+
+def test_variance_kept_of_the_untrained_default_network_is_pcas(breast_cancer):
+    # the default network starts as PCA fitted on its training rows; a learning rate of 1e-12
+    # leaves it there, and without validation rows the share is measured on the training rows
+    # (shifted off zero: the share is about the training mean, not about the origin)
+    X = breast_cancer + 3.0
+    for k in (2, 5, 11):
+        est = AutoencoderTransformer(k, validation_fraction=None, epochs=1, learning_rate=1e-12,
+                                     random_state=0).fit(X)
+        expected = PCA(k).fit(X).explained_variance_ratio_.sum()
+        assert est.variance_kept_ == pytest.approx(expected, abs=1e-5), k
+
+
+def test_variance_kept_is_measured_on_the_validation_rows(breast_cancer):
+    X = breast_cancer
+    est = AutoencoderTransformer(5, validation_fraction=0.25, random_state=0).fit(X)
+    rows = np.arange(len(X))
+    # the estimator's own split: the same seeds as its fit draws
+    seeds = np.random.RandomState(0).randint(np.iinfo(np.int32).max, size=3)
+    train, valid = (np.sort(r) for r in train_test_split(rows, test_size=0.25,
+                                                         random_state=int(seeds[1])))
+    errors = -est.score_samples(X[valid])
+    assert est.variance_kept_ == pytest.approx(
+        variance_kept(errors, X[valid], X[train].mean(axis=0)), rel=1e-9)
+    total = ((X[valid] - X[train].mean(axis=0)) ** 2).sum()
+    assert est.variance_kept_ == pytest.approx(1 - errors.sum() * X.shape[1] / total, rel=1e-9)
+
+
+@pytest.mark.parametrize("fraction", [0.8, 0.95])
+def test_a_share_of_the_variance_picks_the_narrowest_width_that_keeps_it(breast_cancer, fraction):
+    X = breast_cancer
+    est = AutoencoderTransformer(fraction, random_state=0).fit(X)
+    search = est.width_search_
+    pca_width = PCA(fraction, svd_solver="full").fit(X).n_components_
+    assert max(search["n_components"]) == pca_width  # the search starts at PCA's width
+    assert est.n_components_ <= pca_width
+    assert est.n_components_ < pca_width  # the network learns beyond PCA on this table
+    kept = dict(zip(search["n_components"], search["variance_kept"], strict=True))
+    assert kept[est.n_components_] >= search["threshold"] >= min(fraction, kept[pca_width]) - 1e-12
+    assert est.variance_kept_ == kept[est.n_components_]
+    assert all(v < search["threshold"] for w, v in kept.items() if w < est.n_components_)
+    assert len(kept) <= 2 + int(np.ceil(np.log2(pca_width)))  # bisection: a few fits
+    # the network chosen is a plain fit at its width with the same seed
+    plain = AutoencoderTransformer(est.n_components_, random_state=0).fit(X)
+    np.testing.assert_array_equal(plain.transform(X), est.transform(X))
+    assert est.get_params()["n_components"] == fraction
+
+
+def test_shares_of_the_variance_that_cannot_be_searched_are_refused():
+    X = load_wine().data
+    with pytest.raises(ValueError, match="starts as PCA"):
+        AutoencoderTransformer(0.9, architecture="dense", epochs=1).fit(X)
+    with pytest.raises(ValueError, match="partial_fit cannot choose the width"):
+        AutoencoderTransformer(0.9).partial_fit(X)
+    with pytest.raises(ValueError, match="no likelihood"):
+        AutoencoderTransformer("mle").fit(X)
+    est = AutoencoderTransformer(0.9)
+    with pytest.raises(ValueError):
+        est.set_params(n_components=1.5).fit(X)
+    assert not hasattr(est, "n_components_")
