@@ -246,7 +246,8 @@ default="adam"
         The share of the variance the reconstructions keep: one minus the
         residual over the total sum of squares (about the training rows'
         mean) of the validation rows, or of the training rows when there are
-        none (after :meth:`partial_fit`, the last chunk's rows).  The
+        none (at most 1,024 of them, evenly spaced; after :meth:`partial_fit`,
+        the last chunk's).  The
         variance-weighted R² of the reconstructions; for the untrained
         default network (PCA) on its training rows, it equals
         ``PCA(n_components).explained_variance_ratio_.sum()``.  One number,
@@ -515,9 +516,11 @@ default="adam"
                 start_errors = self._row_errors(X[validation_rows])
         self._train(X, budget, seed=train_seed, append=continuing,
                     split=None if validation_rows is None else (train_rows, validation_rows))
+        validation_errors = None
         if start_errors is not None:
-            self._keep_start_unless_beaten(X, X[validation_rows], start_errors)
-        self._measure_variance_kept(X, train_rows, validation_rows)
+            validation_errors = self._keep_start_unless_beaten(X, X[validation_rows],
+                                                               start_errors)
+        self._measure_variance_kept(X, train_rows, validation_rows, validation_errors)
 
     def _width_is_a_fraction(self):
         if isinstance(self.n_components, str) and self.n_components == "mle":
@@ -542,14 +545,26 @@ default="adam"
         self.__dict__.update({k: v for k, v in chosen.__dict__.items() if k not in params})
         self.width_search_ = search
 
-    def _measure_variance_kept(self, X, train_rows, validation_rows):
-        """``variance_kept_``: on the validation rows, or the training rows without any."""
-        from ._width import column_means, variance_kept
+    def _measure_variance_kept(self, X, train_rows, validation_rows, validation_errors=None):
+        """``variance_kept_``: on the validation rows, or on training rows without any.
+
+        ``validation_errors`` are the validation rows' errors where the fit has
+        them already.  Without validation rows, at most ``VARIANCE_ROWS``
+        training rows, evenly spaced, are reconstructed: the measure costs a
+        fixed time, not another pass over all the data.
+        """
+        from ._width import VARIANCE_ROWS, column_means, variance_kept
 
         X_train = X if train_rows is None else X[train_rows]
-        X_eval = X_train if validation_rows is None else X[validation_rows]
-        self.variance_kept_ = variance_kept(self._row_errors(X_eval), X_eval,
-                                            column_means(X_train))
+        if validation_rows is None:
+            rows = np.unique(np.linspace(0, X_train.shape[0] - 1,
+                                         min(VARIANCE_ROWS, X_train.shape[0])).astype(int))
+            X_eval, errors = X_train[rows], None
+        else:
+            X_eval, errors = X[validation_rows], validation_errors
+        if errors is None:
+            errors = self._row_errors(X_eval)
+        self.variance_kept_ = variance_kept(errors, X_eval, column_means(X_train))
 
     def _fit_chunk(self, X, *, continuing):
         """:meth:`partial_fit`: build and start on the first chunk, then one epoch per chunk."""
@@ -599,11 +614,13 @@ default="adam"
         start, unless the other is better beyond the noise of the comparison).
         A start kept is made again from all the rows.
         """
-        gain = start_errors - self._row_errors(X_validation)
+        trained_errors = self._row_errors(X_validation)
+        gain = start_errors - trained_errors
         if len(gain) > 1 and gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)):
-            return
+            return trained_errors  # the validation rows' errors of the network kept
         self.architecture_.initialize(self.model_, X)
         self.best_epoch_ = 0
+        return None
 
     def _validate_input(self, X, *, reset):
         X = validate_data(self, X, accept_sparse=("csr", "csc"),
