@@ -81,21 +81,27 @@ def plot_feature_errors(errors, feature_names, path, *, n_features=25, title=Non
     return path
 
 
-def plot_sweep(results, path):
-    """Save a plot of test reconstruction MSE against n_components."""
+def _against_width(curves):
+    """A figure with one line per model of ``{model: [(width, value), ...]}``, widths on log2."""
     from matplotlib.ticker import NullLocator
 
     fig = _figure((6, 4))
     ax = fig.subplots()
-    for name, points in results.items():
+    for name, points in curves.items():
         if points:
-            ks, mses = zip(*points)
-            ax.plot(ks, mses, marker="o", label=name)
+            ks, values = zip(*points)
+            ax.plot(ks, values, marker="o", label=name)
     ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    widths = sorted({k for points in results.values() for k, _ in points})
+    widths = sorted({k for points in curves.values() for k, _ in points})
     ax.set_xticks(widths, [str(k) for k in widths])
     ax.xaxis.set_minor_locator(NullLocator())
+    return fig, ax
+
+
+def plot_sweep(results, path):
+    """Save a plot of test reconstruction MSE against n_components."""
+    fig, ax = _against_width(results)
+    ax.set_yscale("log")
     ax.set_xlabel("n_components")
     ax.set_ylabel("test reconstruction MSE")
     ax.set_title("Reconstruction error against code width")
@@ -117,23 +123,12 @@ def plot_variance_kept(curves, levels, path):
         Shares drawn as dashed lines (e.g. 0.90, 0.95, 0.99).
     path : str or path-like
     """
-    from matplotlib.ticker import NullLocator
-
-    fig = _figure((6, 4))
-    ax = fig.subplots()
-    for name, points in curves.items():
-        if points:
-            ks, kept = zip(*points)
-            ax.plot(ks, kept, marker="o", label=name)
+    fig, ax = _against_width(curves)
     for level in levels:
         ax.axhline(level, color="0.5", linestyle="--", linewidth=0.8)
         ax.annotate(f"{level:.0%}", (1.0, level), xycoords=("axes fraction", "data"),
                     xytext=(3, 0), textcoords="offset points", va="center", fontsize=8,
                     color="0.3")
-    ax.set_xscale("log", base=2)
-    widths = sorted({k for points in curves.values() for k, _ in points})
-    ax.set_xticks(widths, [str(k) for k in widths])
-    ax.xaxis.set_minor_locator(NullLocator())
     lowest = min((v for points in curves.values() for _, v in points), default=0.0)
     ax.set_ylim(max(0.0, min(lowest, min(levels)) - 0.05), 1.0)
     ax.set_xlabel("n_components (numbers per row)")
