@@ -110,8 +110,8 @@ def main(argv=None):
             if run < args.checks:
                 samples[way]["checks"].append(run_checks(way))
             print(f"run {run + 1}/{args.runs} {way}: "
-                  + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in samples[way].items() if v),
-                  file=sys.stderr)
+                  + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in samples[way].items()
+                              if len(v) == run + 1), file=sys.stderr)
 
     report = Results(f"small_fits-{backend}",
                      "New estimators' whole fits on 20 x 5 rows (batch 16, 2 epochs: 4 steps), "
