@@ -97,3 +97,13 @@ def test_shares_of_the_variance_that_cannot_be_searched_are_refused():
     with pytest.raises(ValueError):
         est.set_params(n_components=1.5).fit(X)
     assert not hasattr(est, "n_components_")
+
+
+def test_partial_fit_leaves_no_variance_kept_of_an_earlier_network(breast_cancer):
+    """``variance_kept_`` describes the network ``fit`` left; a chunk later, it would not."""
+    X = breast_cancer
+    est = AutoencoderTransformer(4, epochs=2, random_state=0).fit(X)
+    assert 0.0 < est.variance_kept_ <= 1.0
+    est.partial_fit(X[:100])
+    assert not hasattr(est, "variance_kept_")
+    assert not hasattr(AutoencoderTransformer(4, random_state=0).partial_fit(X), "variance_kept_")
