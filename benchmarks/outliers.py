@@ -1,29 +1,47 @@
-"""skae's outlier detector against scikit-learn's on the ODDS benchmark, PyOD's protocol.
+"""skae's outlier detector against scikit-learn's and kNN on 28 real tables, two protocols.
 
 Usage::
 
-    python benchmarks/outliers.py [--odds-dir ../shared/data/odds] [--splits 10]
-        [--sets cardio,glass,...] [--methods skae,iforest,lof,ocsvm,ee,pca]
-        [--fpr 0.01,0.05,0.1] [--fpr-splits 3]
+    python benchmarks/outliers.py [--protocols unsupervised,semisupervised]
+        [--splits 10] [--seeds 3] [--max-rows 10000] [--sets cardio,glass,...]
+        [--methods skae,iforest,knn,lof,ocsvm,pca] [--fpr 0.01,0.05,0.1]
+        [--odds-dir ../shared/data/odds] [--adbench-dir ../shared/data/adbench]
+        [--name outliers]
 
-For each ODDS set and each of ``--splits`` random splits (``random_state`` 0,
-1, ...): 60% of the rows (outliers included, as in PyOD's benchmark) to fit,
-40% to test, both standardised with the training rows' means and deviations;
-then, per method, the test ROC AUC and the precision at n (n = the number of
-test outliers), averaged over the splits.  The methods: skae's
-``AutoencoderOutlierDetector(random_state=split)`` with its defaults,
-``IsolationForest``, ``LocalOutlierFactor(novelty=True)``, ``OneClassSVM``,
-``EllipticEnvelope`` (left out of a set where its covariance cannot be
-estimated, or with more than ``EE_MAX_FEATURES`` features, where it is too
-slow) and PCA's reconstruction error at the width skae's detector uses.
-Prints the per-set table, each method's mean ROC AUC, mean precision, mean
-rank over the sets and mean fit seconds, and PyOD's published column means
-(``pyod_2019_roc_auc.csv`` and ``pyod_2019_precision_at_n.csv``, its own
-runs) as a reference.  Then, on the first ``--fpr-splits`` splits, the share
-of test inliers flagged by ``AutoencoderOutlierDetector(fpr=rate)`` (its
-calibration rows held out of the 60%, which holds the sets' outliers too),
-for each rate of ``--fpr`` the set has calibration rows enough for
-(``--fpr ""`` skips it).
+The tables: the 17 ODDS sets and the 11 ADBench sets (``_real_tables``);
+those over ``--max-rows`` rows are sampled to that many, stratified on the
+label (said in the protocol).  Two protocols, each method with its defaults:
+
+* **unsupervised** (PyOD's benchmark): ``--splits`` stratified splits
+  (``random_state`` 0, 1, ...), 60% of the rows, outliers included, to fit and
+  40% to test;
+* **semisupervised** (ADBench's and the DTE paper's): for each of ``--seeds``
+  seeds, a random half of the inliers to fit, the other inliers and every
+  outlier to test.
+
+Features are standardised on the fitting rows.  The methods: skae's
+``AutoencoderOutlierDetector(random_state=seed)``; ``IsolationForest``;
+kNN (the mean distance to the 5 nearest fitting rows, as ADBench); 
+``LocalOutlierFactor(novelty=True)``; ``OneClassSVM``; PCA's reconstruction
+error at the width skae's detector uses.  Per table and protocol: ROC AUC and
+average precision (means over the splits or seeds), fit-and-score seconds;
+then each method's mean ROC AUC, mean average precision and mean rank (by ROC
+AUC) over the tables.
+
+Beside skae's default score, the scores its fitted autoencoder also gives
+(``candidate_scores``: reconstruction error alone, the code's Mahalanobis
+distance, its distance to the nearest fitting rows' codes, and sums of
+these), each table's ROC AUC for each: what was tried.  A rule chosen on
+these tables is checked on the tables it was not chosen on: the tables are
+split into two halves (alternately, in name order); the candidate with the
+best mean ROC AUC over both protocols on one half is reported on the other,
+beside IsolationForest's and kNN's means there, both ways.
+
+Then, under the semi-supervised protocol (clean fitting rows, as with a
+curated normal sample), the share of held-out inliers flagged by
+``AutoencoderOutlierDetector(fpr=rate)`` for each rate of ``--fpr`` that a
+fifth of the fitting rows (the calibration rows) allows.  Writes
+``benchmarks/results/<name>.json``.
 """
 
 import argparse
@@ -31,37 +49,44 @@ import os
 import statistics
 import time
 import warnings
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-import scipy.io  # noqa: E402
 from _common import Results  # noqa: E402
-from sklearn.covariance import EllipticEnvelope  # noqa: E402
+from _real_tables import DEFAULT_ADBENCH_DIR, DEFAULT_ODDS_DIR, load, table_names  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.ensemble import IsolationForest  # noqa: E402
-from sklearn.metrics import roc_auc_score  # noqa: E402
+from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
-from sklearn.neighbors import LocalOutlierFactor  # noqa: E402
+from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.svm import OneClassSVM  # noqa: E402
 
 from skae import AutoencoderOutlierDetector  # noqa: E402
 
-DEFAULT_ODDS_DIR = Path(os.environ.get("SKAE_ODDS_DIR", "../shared/data/odds"))
-METHODS = ("skae", "iforest", "lof", "ocsvm", "ee", "pca")
-NAMES = {"skae": "skae detector", "iforest": "IsolationForest", "lof": "LOF (novelty)",
-         "ocsvm": "OneClassSVM", "ee": "EllipticEnvelope", "pca": "PCA error"}
-#: EllipticEnvelope is left out above this many features: its minimum covariance
-#: determinant took over 5 minutes for one fit of musk (166 features, 1,837 rows).
-EE_MAX_FEATURES = 100
-PYOD_COLUMNS = {"iforest": "IForest", "lof": "LOF", "ocsvm": "OCSVM", "pca": "PCA"}
+METHODS = ("skae", "iforest", "knn", "lof", "ocsvm", "pca")
+NAMES = {"skae": "skae detector", "iforest": "IsolationForest", "knn": "kNN (k=5)",
+         "lof": "LOF (novelty)", "ocsvm": "OneClassSVM", "pca": "PCA error"}
+BASELINES = ("iforest", "knn", "lof", "ocsvm", "pca")
+PROTOCOLS = {"unsupervised": "unsupervised (60/40, outliers in the fitting rows)",
+             "semisupervised": "semi-supervised (fit on half the inliers)"}
+#: ADBench's k for kNN.
+KNN_K = 5
 
 
-def load(folder, name):
-    data = scipy.io.loadmat(folder / f"{name}.mat")
-    return np.asarray(data["X"], dtype=np.float64), np.asarray(data["y"]).ravel().astype(int)
+class KNNDistance:
+    """Outlier score: minus the mean distance to the ``k`` nearest fitting rows."""
+
+    def __init__(self, k=KNN_K):
+        self.k = k
+
+    def fit(self, X):
+        self.neighbours = NearestNeighbors(n_neighbors=min(self.k, len(X))).fit(X)
+        return self
+
+    def score_samples(self, X):
+        return -self.neighbours.kneighbors(X)[0].mean(axis=1)
 
 
 class PCAError:
@@ -78,178 +103,305 @@ class PCAError:
         return -np.mean((X - self.pca.inverse_transform(self.pca.transform(X))) ** 2, axis=1)
 
 
-def make(method, split, n_components):
+def make(method, seed, n_components):
     if method == "skae":
-        return AutoencoderOutlierDetector(random_state=split)
+        return AutoencoderOutlierDetector(random_state=seed)
     if method == "iforest":
-        return IsolationForest(random_state=split)
+        return IsolationForest(random_state=seed)
+    if method == "knn":
+        return KNNDistance()
     if method == "lof":
         return LocalOutlierFactor(novelty=True)
     if method == "ocsvm":
         return OneClassSVM()
-    if method == "ee":
-        return EllipticEnvelope(random_state=split)
     return PCAError(n_components)
 
 
-def precision_at_n(y, abnormality):
-    n = int(y.sum())
-    top = np.argsort(-abnormality, kind="stable")[:n]
-    return float(y[top].mean()) if n else float("nan")
+def _mean_neighbour_distance(reference, X, k, exclude_self):
+    """Mean distance of each row of ``X`` to its ``k`` nearest rows of ``reference``."""
+    k = min(k, len(reference) - (1 if exclude_self else 0))
+    neighbours = NearestNeighbors(n_neighbors=k).fit(reference)
+    distances = neighbours.kneighbors(None if exclude_self else X)[0]
+    return distances.mean(axis=1)
 
 
-def evaluate(X, y, split, methods):
-    """ROC AUC, precision at n and fit seconds of each method on one split.
+def candidate_scores(detector, X_fit, X_test):
+    """Abnormality of the test rows under each candidate rule, from one fitted detector.
 
-    ``methods`` starts with ``"skae"`` when it holds ``"pca"``: PCA's width is
-    the one skae's detector chose.
+    Each term is divided by its mean over the fitting rows (the rows it is
+    applied to in ``fit``), so that the terms weigh alike in a sum.  ``q``:
+    the mean squared reconstruction error; ``t``: the code's Mahalanobis
+    distance squared over the width; ``n``: the code's mean distance to the
+    ``KNN_K`` nearest fitting rows' codes (the fitting rows' own, leaving each
+    row out); ``x``: the same in the input space (kNN).
     """
-    X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, random_state=split)
-    scaler = StandardScaler().fit(X_train)
-    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    width = None
-    results = {}
+    estimator = detector.estimator_
+    codes_fit = estimator.transform(X_fit).astype(np.float64)
+    codes_test = estimator.transform(X_test).astype(np.float64)
+
+    def q(X, codes):
+        return np.mean((X - estimator.inverse_transform(codes)) ** 2, axis=1)
+
+    mean = codes_fit.mean(axis=0)
+    precision = np.linalg.pinv(np.atleast_2d(np.cov(codes_fit, rowvar=False)), hermitian=True)
+
+    def t(codes):
+        centred = codes - mean
+        return np.einsum("ij,jk,ik->i", centred, precision, centred) / codes.shape[1]
+
+    terms_fit = {"q": q(X_fit, codes_fit), "t": t(codes_fit),
+                 "n": _mean_neighbour_distance(codes_fit, codes_fit, KNN_K, True),
+                 "x": _mean_neighbour_distance(X_fit, X_fit, KNN_K, True)}
+    terms_test = {"q": q(X_test, codes_test), "t": t(codes_test),
+                  "n": _mean_neighbour_distance(codes_fit, codes_test, KNN_K, False),
+                  "x": _mean_neighbour_distance(X_fit, X_test, KNN_K, False)}
+    scaled = {k: terms_test[k] / max(terms_fit[k].mean(), 1e-12) for k in terms_test}
+    return {
+        "default": -detector.score_samples(X_test),
+        "q": scaled["q"],
+        "t": scaled["t"],
+        "n": scaled["n"],
+        "q+t": scaled["q"] + scaled["t"],
+        "q+n": scaled["q"] + scaled["n"],
+        "q+t+n": scaled["q"] + scaled["t"] + scaled["n"],
+        "sqrt(q)+n": np.sqrt(terms_test["q"]) / max(np.sqrt(terms_fit["q"]).mean(), 1e-12)
+        + scaled["n"],
+        "q+x": scaled["q"] + scaled["x"],
+        "q+n+x": scaled["q"] + scaled["n"] + scaled["x"],
+    }
+
+
+CANDIDATES = {
+    "default": "the detector's default score",
+    "q": "reconstruction error",
+    "t": "code's Mahalanobis distance",
+    "n": "code's distance to its 5 nearest fitting codes",
+    "q+t": "reconstruction + Mahalanobis (recomputed on all fitting rows)",
+    "q+n": "reconstruction + code neighbours",
+    "q+t+n": "reconstruction + Mahalanobis + code neighbours",
+    "sqrt(q)+n": "root of reconstruction error + code neighbours",
+    "q+x": "reconstruction + input-space kNN",
+    "q+n+x": "reconstruction + code neighbours + input-space kNN",
+}
+
+
+def splits(protocol, y, count):
+    """``(seed, fit_rows, test_rows)`` for each split or seed of a protocol."""
+    rows = np.arange(len(y))
+    for seed in range(count):
+        if protocol == "unsupervised":
+            fit, test = train_test_split(rows, test_size=0.4, random_state=seed, stratify=y)
+        else:
+            inliers = np.random.RandomState(seed).permutation(rows[y == 0])
+            half = len(inliers) // 2
+            fit, test = inliers[:half], np.concatenate([inliers[half:], rows[y == 1]])
+        yield seed, np.sort(fit), np.sort(test)
+
+
+def evaluate(X, y, fit_rows, test_rows, seed, methods):
+    """``{method: (roc_auc, average_precision, seconds)}`` and the candidates' ROC AUC."""
+    scaler = StandardScaler().fit(X[fit_rows])
+    X_fit, X_test, y_test = scaler.transform(X[fit_rows]), scaler.transform(X[test_rows]), \
+        y[test_rows]
+    width, results, candidates = None, {}, {}
     for method in methods:
-        if method == "ee" and X.shape[1] > EE_MAX_FEATURES:
-            continue
-        model = make(method, split, width)
+        model = make(method, seed, width)
         start = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                model.fit(X_train)
-                abnormality = -model.score_samples(X_test)
-        except (ValueError, np.linalg.LinAlgError):  # EllipticEnvelope: a singular covariance
-            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X_fit)
+            abnormality = -model.score_samples(X_test)
         seconds = time.perf_counter() - start
         if method == "skae":  # PCA keeps at most all the features
-            width = min(model.estimator_.n_components_, X_train.shape[1])
+            width = min(model.estimator_.n_components_, X_fit.shape[1], len(X_fit))
+            candidates = {name: roc_auc_score(y_test, score) for name, score
+                          in candidate_scores(model, X_fit, X_test).items()}
         if np.all(np.isfinite(abnormality)):
             results[method] = (roc_auc_score(y_test, abnormality),
-                               precision_at_n(y_test, abnormality), seconds)
-    return results
+                               average_precision_score(y_test, abnormality), seconds)
+    return results, candidates
 
 
-def flagged_inliers(X, y, split, rates):
-    """Share of test inliers flagged at each rate by one calibrated detector (None: too few rows)."""
-    X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, random_state=split)
-    scaler = StandardScaler().fit(X_train)
-    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-    n_calibration = int(0.2 * len(X_train))  # the detector's default calibration_fraction
+def flagged_inliers(X, y, fit_rows, test_rows, seed, rates):
+    """Share of held-out inliers flagged at each rate (None: too few calibration rows)."""
+    n_calibration = int(0.2 * len(fit_rows))  # the detector's default calibration_fraction
     feasible = [r for r in rates if n_calibration >= np.ceil(1 / r - 1 - 1e-9)]
     if not feasible:
         return dict.fromkeys(rates)
+    scaler = StandardScaler().fit(X[fit_rows])
+    inliers = test_rows[y[test_rows] == 0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        detector = AutoencoderOutlierDetector(fpr=min(feasible), random_state=split)
-        pvalues = detector.fit(X_train).pvalues(X_test[y_test == 0])
+        detector = AutoencoderOutlierDetector(fpr=min(feasible), random_state=seed)
+        pvalues = detector.fit(scaler.transform(X[fit_rows])).pvalues(
+            scaler.transform(X[inliers]))
     return {r: float(np.mean(pvalues <= r)) if r in feasible else None for r in rates}
+
+
+def mean_ranks(table, names, methods):
+    """Each method's mean rank by ROC AUC over ``names`` (1 is best; ties share the mean rank)."""
+    from scipy.stats import rankdata
+
+    out = {m: [] for m in methods}
+    for name in names:
+        present = [m for m in methods if m in table[name]]
+        ranks = rankdata([-table[name][m] for m in present])
+        for m, r in zip(present, ranks):
+            out[m].append(float(r))
+    return {m: float(np.mean(v)) for m, v in out.items() if v}
+
+
+def half_and_half(candidate_auc, auc, names):
+    """Choose the candidate on one half of the tables, report it on the other, both ways.
+
+    ``candidate_auc[protocol][table][candidate]``, ``auc[protocol][table][method]``.
+    """
+    halves = (names[0::2], names[1::2])
+    rows = []
+    for chosen_on, reported_on in (halves, halves[::-1]):
+        def mean_over(tables, candidate):
+            return float(np.mean([candidate_auc[p][n][candidate]
+                                  for p in candidate_auc for n in tables]))
+
+        best = max(CANDIDATES, key=lambda c: mean_over(chosen_on, c))
+        for protocol in candidate_auc:
+            rows.append([
+                f"{len(chosen_on)} tables ({chosen_on[0]}, {chosen_on[1]}, ...)", best,
+                PROTOCOLS[protocol].split(" (")[0],
+                float(np.mean([candidate_auc[protocol][n][best] for n in reported_on])),
+                float(np.mean([candidate_auc[protocol][n]["default"] for n in reported_on])),
+                float(np.mean([auc[protocol][n]["iforest"] for n in reported_on
+                               if "iforest" in auc[protocol][n]])),
+                float(np.mean([auc[protocol][n]["knn"] for n in reported_on
+                               if "knn" in auc[protocol][n]]))])
+    return rows
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--odds-dir", type=Path, default=DEFAULT_ODDS_DIR)
-    parser.add_argument("--splits", type=int, default=10)
-    parser.add_argument("--sets", default=None, help="comma-separated names (default: all)")
+    parser.add_argument("--protocols", default=",".join(PROTOCOLS))
+    parser.add_argument("--splits", type=int, default=10, help="unsupervised splits")
+    parser.add_argument("--seeds", type=int, default=3, help="semi-supervised seeds")
+    parser.add_argument("--max-rows", type=int, default=10000)
+    parser.add_argument("--sets", default="", help="comma-separated table names (default: all)")
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--fpr", default="0.01,0.05,0.1",
                         help="false-positive rates to check ('' for none)")
-    parser.add_argument("--fpr-splits", type=int, default=3)
+    parser.add_argument("--odds-dir", default=DEFAULT_ODDS_DIR)
+    parser.add_argument("--adbench-dir", default=DEFAULT_ADBENCH_DIR)
+    parser.add_argument("--name", default="outliers", help="the results file's stem")
     args = parser.parse_args()
-    sets = args.sets.split(",") if args.sets else sorted(p.stem for p in
-                                                        args.odds_dir.glob("*.mat"))
+    protocols = [p for p in args.protocols.split(",") if p]
     methods = [m for m in args.methods.split(",") if m]
-    if "pca" in methods:  # PCA's width is skae's: skae first
-        methods = ["skae"] + [m for m in methods if m != "skae"]
+    methods = ["skae"] + [m for m in methods if m != "skae"]  # PCA's width is skae's
     rates = [float(r) for r in args.fpr.split(",") if r]
+    tables = table_names(args.odds_dir, args.adbench_dir, sklearn=False)
+    if args.sets:
+        tables = [t for t in tables if t[1] in args.sets.split(",")]
+    names = [name for _, name in tables]
 
     import keras
 
     keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # start the backend before any clock
-    print(f"{len(sets)} ODDS sets, {args.splits} splits each (60% fit / 40% test, "
-          f"standardised), Keras {keras.__version__} ({keras.backend.backend()})\n")
-    auc, prec, secs, flags = {}, {}, {}, {}
-    for name in sets:
-        X, y = load(args.odds_dir, name)
-        per = {m: [] for m in methods}
-        for split in range(args.splits):
-            for m, values in evaluate(X, y, split, methods).items():
-                per[m].append(values)
-        shares = [flagged_inliers(X, y, split, rates) for split in range(args.fpr_splits)
-                  if rates]
-        flags[name] = {r: None if shares[0][r] is None else np.mean([s[r] for s in shares])
-                       for r in rates} if shares else {}
-        auc[name] = {m: np.mean([v[0] for v in per[m]]) for m in methods if per[m]}
-        prec[name] = {m: np.mean([v[1] for v in per[m]]) for m in methods if per[m]}
-        secs[name] = {m: np.mean([v[2] for v in per[m]]) for m in methods if per[m]}
-        cells = " ".join(f"{m} {auc[name][m]:.3f}" for m in methods if m in auc[name])
-        print(f"  {name}: ROC AUC {cells}", flush=True)
+    auc = {p: {} for p in protocols}
+    ap = {p: {} for p in protocols}
+    secs = {p: {} for p in protocols}
+    cand = {p: {} for p in protocols}
+    flags, sampled, shapes = {}, [], {}
+    for source, name in tables:
+        X, y, n_rows = load(source, name, odds_dir=args.odds_dir, adbench_dir=args.adbench_dir,
+                            max_rows=args.max_rows)
+        shapes[name] = (n_rows, X.shape[1], float(y.mean()))
+        if len(X) < n_rows:
+            sampled.append(f"{name} ({n_rows:,} rows)")
+        for protocol in protocols:
+            count = args.splits if protocol == "unsupervised" else args.seeds
+            per, per_candidate = {m: [] for m in methods}, []
+            for seed, fit_rows, test_rows in splits(protocol, y, count):
+                results, candidates = evaluate(X, y, fit_rows, test_rows, seed, methods)
+                for m, values in results.items():
+                    per[m].append(values)
+                per_candidate.append(candidates)
+                if protocol == "semisupervised" and rates:
+                    flags.setdefault(name, []).append(
+                        flagged_inliers(X, y, fit_rows, test_rows, seed, rates))
+            auc[protocol][name] = {m: float(np.mean([v[0] for v in per[m]]))
+                                   for m in methods if per[m]}
+            ap[protocol][name] = {m: float(np.mean([v[1] for v in per[m]]))
+                                  for m in methods if per[m]}
+            secs[protocol][name] = {m: float(np.mean([v[2] for v in per[m]]))
+                                    for m in methods if per[m]}
+            cand[protocol][name] = {c: float(np.mean([pc[c] for pc in per_candidate]))
+                                    for c in CANDIDATES}
+            cells = " ".join(f"{m} {auc[protocol][name][m]:.3f}" for m in methods
+                             if m in auc[protocol][name])
+            print(f"  {name} {protocol}: ROC AUC {cells}", flush=True)
 
-    results = Results("outliers", f"PyOD's protocol on {len(sets)} ODDS tables: "
-                      f"{args.splits} random splits of each, 60% of the rows (outliers included) "
-                      "to fit and 40% to test, standardised on the fitting rows; every method "
-                      "with its defaults; ROC AUC and precision at n (n = the test outliers) "
-                      "averaged over the splits; the fit seconds include scoring the test rows. "
-                      "PyOD's published means over the same tables are its own runs.")
-    results.table("auc", f"ROC AUC, mean of {args.splits} splits",
-                  ["data"] + [NAMES[m] for m in methods],
-                  [[name] + [auc[name].get(m) for m in methods] for name in sets],
-                  ["{}"] + ["{:.3f}"] * len(methods))
-
-    def ranks(table):
-        out = {m: [] for m in methods}
-        for name in sets:
-            present = [m for m in methods if m in table[name]]
-            order = sorted(present, key=lambda m: -table[name][m])
-            for position, m in enumerate(order, start=1):
-                out[m].append(position)
-        return out
-
-    auc_ranks = ranks(auc)
-    import csv
-
-    with open(args.odds_dir / "pyod_2019_roc_auc.csv") as fh:
-        pyod = list(csv.DictReader(fh))
-    with open(args.odds_dir / "pyod_2019_precision_at_n.csv") as fh:
-        pyod_precision = list(csv.DictReader(fh))
-    rows = []
-    for m in methods:
-        present = [name for name in sets if m in auc[name]]
-        pyod_mean, pyod_prec = ((statistics.mean(float(r[PYOD_COLUMNS[m]]) for r in table
-                                                 if r["Data"] in present)
-                                 if m in PYOD_COLUMNS else None) for table in (pyod, pyod_precision))
-        rows.append([NAMES[m], float(np.mean([auc[n][m] for n in present])),
-                     float(np.mean([prec[n][m] for n in present])),
-                     float(np.mean(auc_ranks[m])), len(present),
-                     float(np.mean([secs[n][m] for n in present])), pyod_mean, pyod_prec])
-    results.table("summary", "Means over the tables (rank 1 is best; EllipticEnvelope is "
-                  "ranked on the tables where it fits)",
-                  ["method", "mean ROC AUC", "mean precision at n", "mean rank (ROC AUC)",
-                   "tables", "mean fit s", "PyOD 2019 mean ROC AUC",
-                   "PyOD 2019 mean precision at n"], rows,
-                  ["{}", "{:.3f}", "{:.3f}", "{:.2f}", "{}", "{:.2f}", "{:.3f}", "{:.3f}"])
-    by_method = dict(zip(methods, rows))
-    for m in ("skae", "iforest"):
-        if m in by_method:
-            results.value(f"{m}_mean_auc", by_method[m][1], "{:.3f}",
-                          f"{NAMES[m]}'s mean ROC AUC")
-            results.value(f"{m}_mean_rank", by_method[m][3], "{:.2f}",
-                          f"{NAMES[m]}'s mean rank")
-    if rates:
+    results = Results(args.name, f"""
+        {len(tables)} tables (the ODDS and ADBench sets{'; sampled to '
+        + format(args.max_rows, ',') + ' rows, stratified: ' + ', '.join(sampled)
+        if sampled else ''}).  Unsupervised protocol (PyOD's): {args.splits} stratified splits,
+        60% of the rows (outliers included) to fit and 40% to test.  Semi-supervised protocol
+        (ADBench's): {args.seeds} seeds, a random half of the inliers to fit, the other inliers
+        and every outlier to test.  Features standardised on the fitting rows; every method with
+        its defaults; kNN is the mean distance to the {KNN_K} nearest fitting rows; PCA's error
+        at the detector's width.  ROC AUC and average precision are means over the splits or
+        seeds; ranks are by ROC AUC per table (ties share their mean rank); seconds are fitting
+        and scoring one split.""")
+    for protocol in protocols:
+        label = PROTOCOLS[protocol]
+        results.table(f"auc_{protocol}", f"ROC AUC, {label}",
+                      ["data", "rows", "features", "outliers"] + [NAMES[m] for m in methods],
+                      [[n, *shapes[n]] + [auc[protocol][n].get(m) for m in methods]
+                       for n in names],
+                      ["{}", "{:,}", "{}", "{:.1%}"] + ["{:.3f}"] * len(methods))
+        ranks = mean_ranks(auc[protocol], names, methods)
         rows = []
-        for name in sets:
-            _, y = load(args.odds_dir, name)
-            rows.append([name, int(round(0.4 * (y == 0).sum()))]
-                        + [flags[name][r] for r in rates])
-        means = [[flags[n][r] for n in sets if flags[n][r] is not None] for r in rates]
-        rows.append(["mean", None] + [float(np.mean(m)) if m else None for m in means])
-        results.table("fpr", f"Share of test inliers flagged by "
-                      f"AutoencoderOutlierDetector(fpr=rate), mean of {args.fpr_splits} splits "
-                      "(- where a fifth of the fitting rows is too few for the rate; the "
-                      "calibration rows hold the tables' outliers too)",
-                      ["data", "test inliers"] + [f"fpr={r:g}" for r in rates], rows,
-                      ["{}", "{}"] + ["{:.4f}"] * len(rates))
+        for m in methods:
+            present = [n for n in names if m in auc[protocol][n]]
+            rows.append([NAMES[m], float(np.mean([auc[protocol][n][m] for n in present])),
+                         float(np.mean([ap[protocol][n][m] for n in present])), ranks[m],
+                         sum(1 for n in present
+                             if auc[protocol][n][m] >= max(auc[protocol][n].values())),
+                         len(present),
+                         statistics.median(secs[protocol][n][m] for n in present)])
+        results.table(f"summary_{protocol}", f"Means over the tables, {label}",
+                      ["method", "mean ROC AUC", "mean average precision", "mean rank",
+                       "tables first", "tables", "fit and score s (median over tables)"], rows,
+                      ["{}", "{:.3f}", "{:.3f}", "{:.2f}", "{}", "{}", "{:.2f}"])
+        for m, row in zip(methods, rows):
+            results.value(f"{protocol}_{m}_mean_auc", row[1], "{:.3f}",
+                          f"{NAMES[m]}'s mean ROC AUC, {label}")
+            results.value(f"{protocol}_{m}_mean_rank", row[3], "{:.2f}",
+                          f"{NAMES[m]}'s mean rank, {label}")
+        results.table(f"candidates_{protocol}", f"Scores from the detector's autoencoder, "
+                      f"ROC AUC, {label}", ["data"] + list(CANDIDATES),
+                      [[n] + [cand[protocol][n][c] for c in CANDIDATES] for n in names]
+                      + [["mean"] + [float(np.mean([cand[protocol][n][c] for n in names]))
+                                     for c in CANDIDATES]],
+                      ["{}"] + ["{:.3f}"] * len(CANDIDATES))
+    if len(names) >= 4:
+        results.table("halves", "Chosen on one half of the tables, reported on the other: mean "
+                      "ROC AUC", ["chosen on", "rule chosen", "protocol", "the rule",
+                                  "the default", "IsolationForest", "kNN"],
+                      half_and_half(cand, auc, names),
+                      ["{}", "{}", "{}", "{:.3f}", "{:.3f}", "{:.3f}", "{:.3f}"])
+    if flags and rates:
+        rows = []
+        for n in names:
+            shares = flags[n]
+            rows.append([n] + [None if shares[0][r] is None
+                               else float(np.mean([s[r] for s in shares])) for r in rates])
+        over = [[row[1 + i] for row in rows if row[1 + i] is not None] for i in range(len(rates))]
+        rows.append(["mean"] + [float(np.mean(v)) if v else None for v in over])
+        rows.append(["largest"] + [float(np.max(v)) if v else None for v in over])
+        results.table("fpr", f"Share of held-out inliers flagged by "
+                      f"AutoencoderOutlierDetector(fpr=rate), semi-supervised protocol, mean of "
+                      f"{args.seeds} seeds (- where a fifth of the fitting rows is too few for "
+                      "the rate)", ["data"] + [f"fpr={r:g}" for r in rates], rows,
+                      ["{}"] + ["{:.4f}"] * len(rates))
     results.write()
+
 
 if __name__ == "__main__":
     main()

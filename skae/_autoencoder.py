@@ -82,9 +82,10 @@ class AutoencoderTransformer(DeprecatedAttributes, ClassNamePrefixFeaturesOutMix
         :meth:`transform`.  ``"auto"``: half the features, at least 1 and at
         most 32 (the Keras blog's width).  A float in (0, 1): the smallest
         width whose reconstructions keep that share of the variance of the
-        validation rows (see ``variance_kept_``), found by bisection below
-        PCA's width for the same share, one fit per width tried
-        (``width_search_``); the default kind only.  An integer wider than
+        validation rows (see ``variance_kept_``) beyond one standard error
+        of that estimate, found by bisection below PCA's width for the same
+        share, one fit per width tried (``width_search_``); the default kind
+        only.  An integer wider than
         the input gets a warning.
 
         .. versionchanged:: 0.2
@@ -258,7 +259,9 @@ default="adam"
     width_search_ : dict
         Only with ``n_components`` a float: the widths tried
         (``"n_components"``, increasing), the share each kept
-        (``"variance_kept"``) and the share a width had to keep
+        (``"variance_kept"``), its standard error (``"standard_error"``;
+        a narrower width than PCA's qualifies when the share less this
+        reaches the threshold) and the share a width had to keep
         (``"threshold"``: ``n_components``, or less where PCA's own width
         keeps less of the validation rows).
 
@@ -565,7 +568,9 @@ default="adam"
             X_eval, errors = X[validation_rows], validation_errors
         if errors is None:
             errors = self._row_errors(X_eval)
-        self.variance_kept_ = variance_kept(errors, X_eval, column_means(X_train))
+        # the standard error is what a search over widths weighs a share against
+        self.variance_kept_, self._variance_kept_error = variance_kept(
+            errors, X_eval, column_means(X_train), standard_error=True)
 
     def _fit_chunk(self, X, *, continuing):
         """:meth:`partial_fit`: build and start on the first chunk, then one epoch per chunk."""
@@ -588,7 +593,8 @@ default="adam"
         # Measuring it would reconstruct rows after every chunk, a cost each
         # chunk pays (bench_streaming); a value from before this chunk would
         # describe another network, so none is kept.
-        self.__dict__.pop("variance_kept_", None)
+        for name in ("variance_kept_", "_variance_kept_error"):
+            self.__dict__.pop(name, None)
 
     @staticmethod
     def _split_rows(n_samples, budget, seed):

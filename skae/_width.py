@@ -70,17 +70,35 @@ def column_means(X):
     return np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
 
 
-def variance_kept(row_errors, X, mean):
+def _row_sums_of_squares_about(X, mean):
+    """Each row's ``sum((x - mean) ** 2)``, of a dense or sparse matrix."""
+    if sp.issparse(X):
+        X = sp.csr_matrix(X)
+        return (np.asarray(X.multiply(X).sum(axis=1)).ravel() - 2.0 * (X @ mean)
+                + float(mean @ mean))
+    return np.sum((np.asarray(X, dtype=np.float64) - mean) ** 2, axis=1)
+
+
+def variance_kept(row_errors, X, mean, *, standard_error=False):
     """One minus the residual over the total sum of squares of the rows ``X``, about ``mean``.
 
     ``row_errors`` are the rows' mean squared reconstruction errors; ``mean``
     the training rows' mean.  For PCA's reconstructions of its own training
-    rows this is ``PCA.explained_variance_ratio_.sum()``.
+    rows this is ``PCA.explained_variance_ratio_.sum()``.  With
+    ``standard_error``, also the standard error of that share as an estimate
+    of the share kept of rows like them (the delta method's, for a ratio of
+    two sums over the rows), as ``(kept, standard_error)``.
     """
     total = _sum_of_squares_about(X, mean)
-    if total <= 0.0:
-        return 1.0
-    return 1.0 - float(np.sum(row_errors)) * X.shape[1] / total
+    residuals = np.asarray(row_errors, dtype=np.float64) * X.shape[1]
+    kept = 1.0 if total <= 0.0 else 1.0 - float(np.sum(residuals)) / total
+    if not standard_error:
+        return kept
+    n = X.shape[0]
+    if total <= 0.0 or n < 2:
+        return kept, 0.0
+    deviations = residuals - (1.0 - kept) * _row_sums_of_squares_about(X, mean)
+    return kept, float(np.sqrt(np.sum(deviations ** 2) / (n * (n - 1))) * n / total)
 
 
 def pca_width(X, fraction):
@@ -99,9 +117,13 @@ def search_width(estimator, X, fraction):
     ``estimator`` with that integer ``n_components`` and one fixed seed (the
     estimator's own when it is an int), so the widths share their training
     and validation rows, and the network chosen is the one a plain fit at its
-    width with that seed gives.  A width qualifies when its
-    ``variance_kept_`` on the validation rows reaches ``fraction``, or, where
-    PCA's width itself keeps less on them, what the network keeps there.
+    width with that seed gives.  A width narrower than PCA's qualifies when
+    its ``variance_kept_`` on the validation rows, less one standard error
+    of that estimate, reaches ``fraction`` (or, where the network at PCA's
+    width keeps less on them, what that network keeps): the one-standard-error
+    rule of model selection, so that a narrower network is taken only where
+    the validation rows say it keeps the share beyond their own noise.  PCA's
+    width always qualifies.
 
     Returns
     -------
@@ -109,8 +131,8 @@ def search_width(estimator, X, fraction):
         The fitted clone of the smallest qualifying width.
     search : dict
         ``"n_components"``: the widths tried, in increasing order;
-        ``"variance_kept"``: what each kept; ``"threshold"``: the share a
-        width had to keep.
+        ``"variance_kept"``: what each kept; ``"standard_error"``: each
+        share's standard error; ``"threshold"``: the share a width had to keep.
     """
     if sp.issparse(X) and not densify_at_once(X):
         raise ValueError(
@@ -119,11 +141,12 @@ def search_width(estimator, X, fraction):
     seed = estimator.random_state
     if not isinstance(seed, Integral):
         seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
-    kept, best = {}, {}
+    kept, error, best = {}, {}, {}
 
     def fit(width):
         model = clone(estimator).set_params(n_components=width, random_state=seed).fit(X)
         kept[width] = float(model.variance_kept_)
+        error[width] = float(model._variance_kept_error)
         return model
 
     upper = pca_width(X, fraction)
@@ -133,11 +156,11 @@ def search_width(estimator, X, fraction):
     while low < high:
         middle = (low + high) // 2
         model = fit(middle)
-        if kept[middle] >= threshold:
+        if kept[middle] - error[middle] >= threshold:
             best = {middle: model}  # only the narrowest qualifying network is kept in memory
             high = middle
         else:
             low = middle + 1
     widths = sorted(kept)
     return best[high], {"n_components": widths, "variance_kept": [kept[w] for w in widths],
-                        "threshold": threshold}
+                        "standard_error": [error[w] for w in widths], "threshold": threshold}
