@@ -238,6 +238,22 @@ def flagged_inliers(X, y, fit_rows, test_rows, seed, rates):
     return {r: float(np.mean(pvalues <= r)) if r in feasible else None for r in rates}
 
 
+def flag_rate_noise(rate, n_calibration, n_inliers, repeats):
+    """Two standard errors of the mean share of inliers flagged over ``repeats`` fits.
+
+    For a threshold calibrated on ``n`` rows, the chance an inlier is flagged
+    is Beta(l, n + 1 - l) distributed over calibration sets, l = floor(rate
+    (n + 1)); each share observed adds the binomial noise of ``n_inliers``
+    rows.
+    """
+    n = n_calibration
+    low = np.floor(rate * (n + 1))
+    mean = low / (n + 1)
+    variance = low * (n + 1 - low) / ((n + 1) ** 2 * (n + 2))
+    per_fit = variance + (mean * (1 - mean) - variance) / n_inliers
+    return 2.0 * float(np.sqrt(per_fit / repeats))
+
+
 def mean_ranks(table, names, methods):
     """Each method's mean rank by ROC AUC over ``names`` (1 is best; ties share the mean rank)."""
     from scipy.stats import rankdata
@@ -307,7 +323,7 @@ def main():
     ap = {p: {} for p in protocols}
     secs = {p: {} for p in protocols}
     cand = {p: {} for p in protocols}
-    flags, sampled, shapes = {}, [], {}
+    flags, sizes, sampled, shapes = {}, {}, [], {}
     for source, name in tables:
         X, y, n_rows = load(source, name, odds_dir=args.odds_dir, adbench_dir=args.adbench_dir,
                             max_rows=args.max_rows)
@@ -325,6 +341,7 @@ def main():
                 if protocol == "semisupervised" and rates:
                     flags.setdefault(name, []).append(
                         flagged_inliers(X, y, fit_rows, test_rows, seed, rates))
+                    sizes[name] = (int(0.2 * len(fit_rows)), int((y[test_rows] == 0).sum()))
             auc[protocol][name] = {m: float(np.mean([v[0] for v in per[m]]))
                                    for m in methods if per[m]}
             ap[protocol][name] = {m: float(np.mean([v[1] for v in per[m]]))
@@ -374,6 +391,11 @@ def main():
                           f"{NAMES[m]}'s mean ROC AUC, {label}")
             results.value(f"{protocol}_{m}_mean_rank", row[3], "{:.2f}",
                           f"{NAMES[m]}'s mean rank, {label}")
+        timed = [m for m in ("skae", "iforest", "knn") if m in methods]
+        results.table(f"seconds_{protocol}", f"Seconds to fit and score one split, {label}",
+                      ["data"] + [NAMES[m] for m in timed],
+                      [[n] + [secs[protocol][n].get(m) for m in timed] for n in names],
+                      ["{}"] + ["{:.2f}"] * len(timed))
         results.table(f"candidates_{protocol}", f"Scores from the detector's autoencoder, "
                       f"ROC AUC, {label}", ["data"] + list(CANDIDATES),
                       [[n] + [cand[protocol][n][c] for c in CANDIDATES] for n in names]
@@ -387,19 +409,33 @@ def main():
                       half_and_half(cand, auc, names),
                       ["{}", "{}", "{}", "{:.3f}", "{:.3f}", "{:.3f}", "{:.3f}"])
     if flags and rates:
-        rows = []
+        rows, beyond = [], [0] * len(rates)
         for n in names:
-            shares = flags[n]
-            rows.append([n] + [None if shares[0][r] is None
-                               else float(np.mean([s[r] for s in shares])) for r in rates])
-        over = [[row[1 + i] for row in rows if row[1 + i] is not None] for i in range(len(rates))]
-        rows.append(["mean"] + [float(np.mean(v)) if v else None for v in over])
-        rows.append(["largest"] + [float(np.max(v)) if v else None for v in over])
+            shares, (n_calibration, n_inliers) = flags[n], sizes[n]
+            row = [n, n_calibration, n_inliers]
+            for i, r in enumerate(rates):
+                if shares[0][r] is None:
+                    row += [None, None]
+                    continue
+                observed = float(np.mean([s[r] for s in shares]))
+                bound = r + flag_rate_noise(r, n_calibration, n_inliers, len(shares))
+                beyond[i] += observed > bound
+                row += [observed, bound]
+            rows.append(row)
         results.table("fpr", f"Share of held-out inliers flagged by "
                       f"AutoencoderOutlierDetector(fpr=rate), semi-supervised protocol, mean of "
-                      f"{args.seeds} seeds (- where a fifth of the fitting rows is too few for "
-                      "the rate)", ["data"] + [f"fpr={r:g}" for r in rates], rows,
-                      ["{}"] + ["{:.4f}"] * len(rates))
+                      f"{args.seeds} seeds, beside the rate plus two standard errors of that "
+                      "mean (the noise of the calibration and of the inliers counted); - where "
+                      "a fifth of the fitting rows is too few for the rate",
+                      ["data", "calibration rows", "held-out inliers"]
+                      + [c for r in rates for c in (f"fpr={r:g}", f"bound {r:g}")], rows,
+                      ["{}", "{}", "{}"] + ["{:.4f}", "{:.4f}"] * len(rates))
+        for r, count in zip(rates, beyond):
+            results.value(f"fpr_{r:g}_tables_above_bound", count, "{}",
+                          f"tables where the share of inliers flagged exceeds fpr={r:g} beyond "
+                          "two standard errors, semi-supervised protocol")
+            results.value(f"fpr_{r:g}_tables", sum(1 for n in names if flags[n][0][r] is not None),
+                          "{}", f"tables with calibration rows enough for fpr={r:g}")
     results.write()
 
 
