@@ -21,7 +21,7 @@ label (said in the protocol).  Two protocols, each method with its defaults:
 
 Features are standardised on the fitting rows.  The methods: skae's
 ``AutoencoderOutlierDetector(random_state=seed)``; ``IsolationForest``;
-kNN (the mean distance to the 5 nearest fitting rows, as ADBench); 
+kNN (the mean distance to the 5 nearest fitting rows, as ADBench);
 ``LocalOutlierFactor(novelty=True)``; ``OneClassSVM``; PCA's reconstruction
 error at the width skae's detector uses.  Per table and protocol: ROC AUC and
 average precision (means over the splits or seeds), fit-and-score seconds;

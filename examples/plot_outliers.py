@@ -132,8 +132,9 @@ plt.show()
 # flagged rows differ).  The detector, with its defaults and
 # a threshold calibrated to flag at most 5% of new benign rows, is fitted on
 # the benign rows of 60% of the table (known-normal rows, the setting its
-# promise is made for; the ODDS benchmark, ``benchmarks/outliers.py``, fits
-# on rows with the outliers left in) and judges the other 40%.
+# promise is made for, and the semi-supervised protocol of
+# ``benchmarks/outliers.py``, which also fits with the outliers left in) and
+# judges the other 40%.
 cancer = load_breast_cancer()
 names = list(cancer.feature_names)
 odds_file = os.path.join(os.environ.get("SKAE_ODDS_DIR", ""), "wbc.mat")
