@@ -75,7 +75,7 @@ def _read_weights(model):
     if steps is None:
         return None
     return [
-        (np.asarray(_backend.to_numpy(kernel), dtype=np.float32),
+        (np.asarray(_backend.to_numpy(kernel), dtype=np.float64),
          None if bias is None else np.asarray(_backend.to_numpy(bias), dtype=np.float32),
          ACTIVATIONS[name].numpy)
         for kernel, bias, name in steps
@@ -103,7 +103,11 @@ def numpy_predictor(model):
     def predict(block, rows):
         h = block
         for i, (kernel, bias, activation) in enumerate(weights):
-            h = h @ kernel
+            # float32 products summed in float64, then rounded: a row's result no
+            # longer depends on its place in the block (OpenBLAS's float32 kernels
+            # sum the last rows of a block in another order on some CPUs, seen on
+            # an AMD EPYC: tests/test_autoencoder.py's one row against the batch)
+            h = (h.astype(np.float64) @ kernel).astype(np.float32)
             if i == last:
                 h = h[:rows]
             if bias is not None:
