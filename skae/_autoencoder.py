@@ -85,8 +85,7 @@ class AutoencoderTransformer(DeprecatedAttributes, ClassNamePrefixFeaturesOutMix
         validation rows (see ``variance_kept_``) beyond one standard error
         of that estimate, found by bisection below PCA's width for the same
         share, one fit per width tried (``width_search_``); the default kind
-        only.  An integer wider than
-        the input gets a warning.
+        only.  An integer wider than the input gets a warning.
 
         .. versionchanged:: 0.2
            The default was 32 whatever the number of features; ``"auto"``
@@ -250,8 +249,8 @@ default="adam"
         none (at most 1,024 of them, evenly spaced).  Set by :meth:`fit`
         only: :meth:`partial_fit` removes it, since measuring it would cost
         every chunk another pass.  The variance-weighted R² of the
-        reconstructions; for the untrained
-        default network (PCA) on its training rows, it equals
+        reconstructions; for the untrained default network (PCA) on its
+        training rows, it equals
         ``PCA(n_components).explained_variance_ratio_.sum()``.  One number,
         not PCA's per-component array: an autoencoder's codes are not
         ordered components.

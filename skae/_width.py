@@ -56,15 +56,6 @@ def warn_if_wide(n_components, n_features):
             "features, at most 32.", UserWarning, stacklevel=5)
 
 
-def _sum_of_squares_about(X, mean):
-    """``sum((X - mean) ** 2)`` of a dense or sparse matrix."""
-    if sp.issparse(X):
-        squares = float(X.multiply(X).sum())
-        return squares - 2.0 * float(np.asarray(X.sum(axis=0)).ravel() @ mean) \
-            + X.shape[0] * float(mean @ mean)
-    return float(np.sum((np.asarray(X, dtype=np.float64) - mean) ** 2))
-
-
 def column_means(X):
     """The mean of each feature of a dense or sparse matrix, as float64."""
     return np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
@@ -89,7 +80,8 @@ def variance_kept(row_errors, X, mean, *, standard_error=False):
     of the share kept of rows like them (the delta method's, for a ratio of
     two sums over the rows), as ``(kept, standard_error)``.
     """
-    total = _sum_of_squares_about(X, mean)
+    row_totals = _row_sums_of_squares_about(X, mean)
+    total = float(row_totals.sum())
     residuals = np.asarray(row_errors, dtype=np.float64) * X.shape[1]
     kept = 1.0 if total <= 0.0 else 1.0 - float(np.sum(residuals)) / total
     if not standard_error:
@@ -97,7 +89,7 @@ def variance_kept(row_errors, X, mean, *, standard_error=False):
     n = X.shape[0]
     if total <= 0.0 or n < 2:
         return kept, 0.0
-    deviations = residuals - (1.0 - kept) * _row_sums_of_squares_about(X, mean)
+    deviations = residuals - (1.0 - kept) * row_totals
     return kept, float(np.sqrt(np.sum(deviations ** 2) / (n * (n - 1))) * n / total)
 
 
