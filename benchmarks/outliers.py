@@ -82,11 +82,11 @@ class KNNDistance:
         self.k = k
 
     def fit(self, X):
-        self.neighbours = NearestNeighbors(n_neighbors=min(self.k, len(X))).fit(X)
+        self.reference = X
         return self
 
     def score_samples(self, X):
-        return -self.neighbours.kneighbors(X)[0].mean(axis=1)
+        return -_mean_neighbour_distance(self.reference, X, self.k, exclude_self=False)
 
 
 class PCAError:
@@ -267,6 +267,12 @@ def mean_ranks(table, names, methods):
     return {m: float(np.mean(v)) for m, v in out.items() if v}
 
 
+def _mean_auc(table, names, method):
+    """``method``'s mean ROC AUC over the tables ``names`` it ran on; None where it ran on none."""
+    values = [table[n][method] for n in names if method in table[n]]
+    return float(np.mean(values)) if values else None
+
+
 def half_and_half(candidate_auc, auc, names):
     """Choose the candidate on one half of the tables, report it on the other, both ways.
 
@@ -286,10 +292,8 @@ def half_and_half(candidate_auc, auc, names):
                 PROTOCOLS[protocol].split(" (")[0],
                 float(np.mean([candidate_auc[protocol][n][best] for n in reported_on])),
                 float(np.mean([candidate_auc[protocol][n]["default"] for n in reported_on])),
-                float(np.mean([auc[protocol][n]["iforest"] for n in reported_on
-                               if "iforest" in auc[protocol][n]])),
-                float(np.mean([auc[protocol][n]["knn"] for n in reported_on
-                               if "knn" in auc[protocol][n]]))])
+                _mean_auc(auc[protocol], reported_on, "iforest"),
+                _mean_auc(auc[protocol], reported_on, "knn")])
     return rows
 
 
