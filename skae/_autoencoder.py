@@ -81,11 +81,12 @@ class AutoencoderTransformer(DeprecatedAttributes, ClassNamePrefixFeaturesOutMix
         Width of the code, i.e. the number of output features of
         :meth:`transform`.  ``"auto"``: half the features, at least 1 and at
         most 32 (the Keras blog's width).  A float in (0, 1): the smallest
-        width whose reconstructions keep that share of the variance of the
-        validation rows (see ``variance_kept_``) beyond one standard error
-        of that estimate, found by bisection below PCA's width for the same
-        share, one fit per width tried (``width_search_``); the default kind
-        only.  An integer wider than the input gets a warning.
+        width whose reconstructions keep that share of the variance of rows
+        held out of the search's fits (as many as ``validation_fraction``
+        holds out) beyond one standard error of that estimate, found by
+        bisection below PCA's width for the same share, one fit per width
+        tried (``width_search_``), then one fit on all the rows at the width
+        chosen; the default kind only.  An integer wider than the input gets a warning.
 
         .. versionchanged:: 0.2
            The default was 32 whatever the number of features; ``"auto"``
@@ -257,12 +258,14 @@ default="adam"
 
     width_search_ : dict
         Only with ``n_components`` a float: the widths tried
-        (``"n_components"``, increasing), the share each kept
-        (``"variance_kept"``), its standard error (``"standard_error"``;
-        a narrower width than PCA's qualifies when the share less this
-        reaches the threshold) and the share a width had to keep
-        (``"threshold"``: ``n_components``, or less where PCA's own width
-        keeps less of the validation rows).
+        (``"n_components"``, increasing), the share each kept of the rows
+        held out of the search's fits (``"variance_kept"``), its standard
+        error (``"standard_error"``; a narrower width than PCA's qualifies
+        when the share less this reaches the threshold), the share a width
+        had to keep (``"threshold"``: ``n_components``, or less where PCA's
+        own width keeps less of those rows) and how many rows judged the
+        widths (``"selection_rows"``; ``0`` without validation rows, when
+        each width is judged by its own ``variance_kept_``).
 
     architecture_ : Architecture
         The architecture of the fitted network, with every setting resolved
@@ -543,7 +546,10 @@ default="adam"
                 "that starts as PCA, so that PCA's width bounds the search: "
                 "architecture='residual' (the default). Pass an integer n_components for "
                 f"{self.architecture!r}.")
-        chosen, search = search_width(self, X, self.n_components)
+        # the widths are judged on as many rows as a fit holds out for validation
+        budget = self._budget(X.shape[0], self._resolve_architecture(X.shape[1]))
+        chosen, search = search_width(self, X, self.n_components,
+                                      selection_fraction=budget["validation_fraction"])
         params = self.get_params(deep=False)
         self.__dict__.update({k: v for k, v in chosen.__dict__.items() if k not in params})
         self.width_search_ = search
@@ -603,9 +609,12 @@ default="adam"
         return tuple(np.sort(rows) for rows in train_test_split(
             np.arange(n_samples), test_size=budget["validation_fraction"], random_state=seed))
 
-    def _budget(self, n_samples):
-        """``epochs``, ``batch_size``, ``validation_fraction``, ``early_stopping``, resolved."""
-        defaults = self.architecture_.default_training(n_samples)
+    def _budget(self, n_samples, architecture=None):
+        """``epochs``, ``batch_size``, ``validation_fraction``, ``early_stopping``, resolved.
+
+        The defaults are ``architecture``'s (the fitted one's when not given).
+        """
+        defaults = (architecture or self.architecture_).default_training(n_samples)
         return {name: default if isinstance(getattr(self, name), str) else getattr(self, name)
                 for name, default in defaults.items()}
 

@@ -15,12 +15,13 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.decomposition import PCA
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from ._arrays import densify_at_once
 
 __all__ = ["MAX_DEFAULT_WIDTH", "VARIANCE_ROWS", "column_means", "default_width", "search_width",
-           "variance_kept", "warn_if_wide"]
+           "selection_rows", "variance_kept", "warn_if_wide"]
 
 #: ``n_components="auto"``'s widest code: the Keras blog's 32 numbers.
 MAX_DEFAULT_WIDTH = 32
@@ -100,22 +101,40 @@ def pca_width(X, fraction):
     return int(PCA(n_components=fraction, svd_solver="full").fit(X).n_components_)
 
 
-def search_width(estimator, X, fraction):
+def selection_rows(n_samples, fraction, seed):
+    """``(fit_rows, selection_rows)``, sorted: rows the widths are judged on, held out of every fit.
+
+    ``fraction`` is the share of the rows held out (the fit's own validation
+    share); ``(None, None)`` where it is ``None`` (no rows to spare).
+    """
+    if fraction is None:
+        return None, None
+    return tuple(np.sort(rows) for rows in train_test_split(
+        np.arange(n_samples), test_size=fraction, random_state=seed))
+
+
+def search_width(estimator, X, fraction, *, selection_fraction):
     """The smallest width at which ``estimator`` keeps ``fraction`` of the held-out variance.
 
     The widths are searched by bisection between 1 and PCA's width for the
     same fraction (an upper bound for a kind that starts as PCA: its untrained
     network is PCA at that width).  Each width tried is one fit of a clone of
     ``estimator`` with that integer ``n_components`` and one fixed seed (the
-    estimator's own when it is an int), so the widths share their training
-    and validation rows, and the network chosen is the one a plain fit at its
-    width with that seed gives.  A width narrower than PCA's qualifies when
-    its ``variance_kept_`` on the validation rows, less one standard error
+    estimator's own when it is an int), on the same rows.  The widths are
+    judged on ``selection_fraction`` of the rows, which no fit of the search
+    sees: the fits' own validation rows stop their training and choose
+    between the trained network and its PCA start, so a share measured on
+    them is an optimistic estimate for new rows.  A width narrower than PCA's
+    qualifies when its share of the selection rows, less one standard error
     of that estimate, reaches ``fraction`` (or, where the network at PCA's
-    width keeps less on them, what that network keeps): the one-standard-error
-    rule of model selection, so that a narrower network is taken only where
-    the validation rows say it keeps the share beyond their own noise.  PCA's
-    width always qualifies.
+    width keeps less of them, what that network keeps): the
+    one-standard-error rule of model selection, so that a narrower network is
+    taken only where the rows say it keeps the share beyond their own noise.
+    PCA's width always qualifies.  The network returned is then fitted on
+    all the rows at the chosen width with the same seed: the one a plain fit
+    at that width gives.  With ``selection_fraction=None`` every fit sees all
+    the rows, each is judged by its own ``variance_kept_``, and the
+    narrowest qualifying fit is returned.
 
     Returns
     -------
@@ -123,8 +142,10 @@ def search_width(estimator, X, fraction):
         The fitted clone of the smallest qualifying width.
     search : dict
         ``"n_components"``: the widths tried, in increasing order;
-        ``"variance_kept"``: what each kept; ``"standard_error"``: each
-        share's standard error; ``"threshold"``: the share a width had to keep.
+        ``"variance_kept"``: what each kept of the selection rows;
+        ``"standard_error"``: each share's standard error; ``"threshold"``:
+        the share a width had to keep; ``"selection_rows"``: how many rows
+        judged the widths (``0`` where none were held out).
     """
     if sp.issparse(X) and not densify_at_once(X):
         raise ValueError(
@@ -133,26 +154,38 @@ def search_width(estimator, X, fraction):
     seed = estimator.random_state
     if not isinstance(seed, Integral):
         seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+    fit_rows, judged_rows = selection_rows(X.shape[0], selection_fraction, seed)
+    X_fit = X if fit_rows is None else X[fit_rows]
     kept, error, best = {}, {}, {}
 
-    def fit(width):
-        model = clone(estimator).set_params(n_components=width, random_state=seed).fit(X)
-        kept[width] = float(model.variance_kept_)
-        error[width] = float(model._variance_kept_error)
+    def fit(width, rows):
+        return clone(estimator).set_params(n_components=width, random_state=seed).fit(rows)
+
+    def judge(width):
+        model = fit(width, X_fit)
+        if judged_rows is None:
+            kept[width], error[width] = model.variance_kept_, model._variance_kept_error
+        else:
+            X_judged = X[judged_rows]
+            kept[width], error[width] = variance_kept(
+                model._row_errors(X_judged), X_judged, column_means(X_fit), standard_error=True)
+        kept[width], error[width] = float(kept[width]), float(error[width])
         return model
 
     upper = pca_width(X, fraction)
-    best[upper] = fit(upper)
+    best[upper] = judge(upper)
     threshold = min(float(fraction), kept[upper])
     low, high = 1, upper
     while low < high:
         middle = (low + high) // 2
-        model = fit(middle)
+        model = judge(middle)
         if kept[middle] - error[middle] >= threshold:
             best = {middle: model}  # only the narrowest qualifying network is kept in memory
             high = middle
         else:
             low = middle + 1
+    chosen = best[high] if judged_rows is None else fit(high, X)
     widths = sorted(kept)
-    return best[high], {"n_components": widths, "variance_kept": [kept[w] for w in widths],
-                        "standard_error": [error[w] for w in widths], "threshold": threshold}
+    return chosen, {"n_components": widths, "variance_kept": [kept[w] for w in widths],
+                    "standard_error": [error[w] for w in widths], "threshold": threshold,
+                    "selection_rows": 0 if judged_rows is None else len(judged_rows)}

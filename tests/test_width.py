@@ -4,13 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_breast_cancer, load_iris, load_wine
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from skae import AutoencoderOutlierDetector, AutoencoderTransformer
-from skae._width import default_width, variance_kept
+from skae._width import default_width, selection_rows, variance_kept
 
 
 @pytest.fixture(scope="module")
@@ -65,30 +65,57 @@ def test_variance_kept_is_measured_on_the_validation_rows(breast_cancer):
     assert est.variance_kept_ == pytest.approx(1 - errors.sum() * X.shape[1] / total, rel=1e-9)
 
 
-@pytest.mark.parametrize("fraction", [0.8, 0.9])
-def test_a_share_of_the_variance_picks_the_narrowest_width_that_keeps_it(breast_cancer, fraction):
-    X = breast_cancer
-    est = AutoencoderTransformer(fraction, random_state=0).fit(X)
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits().data / 16.0
+
+
+@pytest.fixture(scope="module")
+def searched(digits):
+    return AutoencoderTransformer(0.8, random_state=0).fit(digits)
+
+
+def test_a_share_of_the_variance_picks_the_narrowest_width_that_keeps_it(digits, searched):
+    X, est, fraction = digits, searched, 0.8
     search = est.width_search_
     pca_width = PCA(fraction, svd_solver="full").fit(X).n_components_
     assert max(search["n_components"]) == pca_width  # the search starts at PCA's width
-    assert est.n_components_ <= pca_width
     assert est.n_components_ < pca_width  # the network learns beyond PCA on this table
     kept = dict(zip(search["n_components"], search["variance_kept"], strict=True))
-    assert kept[est.n_components_] >= search["threshold"] >= min(fraction, kept[pca_width]) - 1e-12
-    assert est.variance_kept_ == kept[est.n_components_]
     errors = dict(zip(search["n_components"], search["standard_error"], strict=True))
-    # narrower widths missed the threshold by the one-standard-error rule
+    assert search["threshold"] == min(fraction, kept[pca_width])
+    # the one-standard-error rule: the chosen width clears the threshold, narrower ones tried do not
+    assert kept[est.n_components_] - errors[est.n_components_] >= search["threshold"]
     assert all(v - errors[w] < search["threshold"] for w, v in kept.items()
                if w < est.n_components_)
-    assert est.n_components_ == pca_width or (
-        kept[est.n_components_] - errors[est.n_components_] >= search["threshold"])
     assert all(0.0 < e < 0.1 for e in errors.values())
-    assert len(kept) <= 2 + int(np.ceil(np.log2(pca_width)))  # bisection: a few fits
-    # the network chosen is a plain fit at its width with the same seed
+    assert len(kept) <= 1 + int(np.ceil(np.log2(pca_width)))  # bisection: a few fits
+    assert search["selection_rows"] == round(0.1 * len(X))  # as many as a fit's validation rows
+    # the network chosen is a plain fit at its width with the same seed, on all the rows
     plain = AutoencoderTransformer(est.n_components_, random_state=0).fit(X)
     np.testing.assert_array_equal(plain.transform(X), est.transform(X))
+    assert est.variance_kept_ == plain.variance_kept_
     assert est.get_params()["n_components"] == fraction
+
+
+def test_the_widths_are_judged_on_rows_no_fit_of_the_search_saw(digits, searched):
+    """A width's share is measured on held-out rows, by a network fitted on the others."""
+    X, est = digits, searched
+    fit_rows, judged = selection_rows(len(X), 0.1, 0)
+    assert len(judged) == est.width_search_["selection_rows"]
+    assert not np.intersect1d(fit_rows, judged).size and len(fit_rows) + len(judged) == len(X)
+    width = est.width_search_["n_components"][0]
+    narrow = AutoencoderTransformer(width, random_state=0).fit(X[fit_rows])
+    expected = variance_kept(-narrow.score_samples(X[judged]), X[judged],
+                             X[fit_rows].mean(axis=0), standard_error=True)
+    np.testing.assert_allclose(
+        (est.width_search_["variance_kept"][0], est.width_search_["standard_error"][0]),
+        expected, rtol=1e-6)
+    # without validation rows there are none to spare: each width is judged by its own fit
+    own = AutoencoderTransformer(0.8, validation_fraction=None, epochs=2, random_state=0).fit(X)
+    assert own.width_search_["selection_rows"] == 0
+    assert own.variance_kept_ == dict(zip(own.width_search_["n_components"],
+                                          own.width_search_["variance_kept"]))[own.n_components_]
 
 
 def test_shares_of_the_variance_that_cannot_be_searched_are_refused():
