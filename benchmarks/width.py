@@ -138,7 +138,7 @@ def main():
             rows[fraction].append(row)
             print(f"{name} f={fraction}: PCA {row['pca_width']} ({row['pca_kept']:.3f}), skae "
                   f"{row['ae_width']} ({row['ae_kept']:.3f}; PCA {row['pca_same_width_kept']:.3f} at "
-                  f"that width), {row['ae_fits']} fits, "
+                  f"that width), {row['ae_fits']} widths tried, "
                   f"{row['ae_seconds']:.1f} s (plain {row['plain_seconds']:.1f} s)", flush=True)
 
     results = Results("width", f"""
@@ -161,7 +161,7 @@ def main():
         results.table(
             f"tables_{key}", f"Keeping {fraction:.0%} of the held-out variance",
             ["table", "rows", "features", "PCA numbers", "PCA kept", "skae numbers", "skae kept",
-             "PCA kept at skae's numbers", "numbers, skae / PCA", "fits in the search",
+             "PCA kept at skae's numbers", "numbers, skae / PCA", "widths tried",
              "largest held-out row's share", "target met"],
             [[r["table"], r["rows"], r["features"], r["pca_width"], r["pca_kept"],
               r["ae_width"], r["ae_kept"], r["pca_same_width_kept"], ratio, r["ae_fits"],
