@@ -460,6 +460,16 @@ default="adam"
         return self._fit(X, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
+    def _has_a_fixed_width(self):
+        """``partial_fit`` needs a width it can build on the first chunk."""
+        if isinstance(self.n_components, float):
+            raise AttributeError(
+                f"partial_fit is not available with n_components={self.n_components!r} (a share "
+                "of the variance): choosing the width takes fits on all the rows. Pass an integer "
+                "n_components (after a fit, its n_components_) to train chunk by chunk.")
+        return True
+
+    @available_if(_has_a_fixed_width)
     def partial_fit(self, X, y=None):
         """Train for one pass over `X`, continuing the current network.
 
@@ -467,7 +477,10 @@ default="adam"
         ``loss`` from this first chunk); later calls continue it with the same
         optimizer state, so chunks of a stream can be fed one at a time.
         ``validation_fraction`` and ``early_stopping`` are ignored.  The
-        parameters are validated at every call.
+        parameters are validated at every call.  Not available with
+        ``n_components`` a share of the variance, which takes fits on all the
+        rows to choose the width (as :class:`~sklearn.neural_network.MLPClassifier`
+        has no ``partial_fit`` with the ``"lbfgs"`` solver).
 
         Parameters
         ----------
@@ -580,11 +593,6 @@ default="adam"
     def _fit_chunk(self, X, *, continuing):
         """:meth:`partial_fit`: build and start on the first chunk, then one epoch per chunk."""
         if not continuing:
-            if self._width_is_a_fraction():
-                raise ValueError(
-                    f"partial_fit cannot choose the width for n_components={self.n_components!r}"
-                    " (a share of the variance): that takes fits on all the rows. Pass an "
-                    "integer n_components, or fit first and continue with partial_fit.")
             rng = check_random_state(self.random_state)
             init_seed, stream_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=2))
             self._initialize(X, init_seed)

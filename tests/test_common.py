@@ -24,6 +24,8 @@ ESTIMATORS = [
     # the default network with its own batch size, validation rows and kept start
     AutoencoderTransformer(n_components=3, epochs=2),
     AutoencoderTransformer(n_components=3, architecture="dense", epochs=2, batch_size=16),
+    # a share of the variance: the width searched below PCA's
+    AutoencoderTransformer(n_components=0.9, epochs=2),
     AutoencoderTransformer(n_components=2, architecture=Dense(hidden_layer_sizes=(6,)), epochs=2,
                            batch_size=16),
     AutoencoderTransformer(

@@ -57,6 +57,24 @@ def test_grid_search_swaps_pca_and_autoencoder(digits):
     assert search.best_estimator_.score(X[600:], y[600:]) > 0.8  # the refit on new images
 
 
+def test_grid_search_over_widths_and_shares_of_the_variance(digits):
+    """One ``n_components`` grid of an int and a share, for PCA and the autoencoder alike."""
+    X, y = digits
+    pipe = Pipeline([("reduce", PCA()), ("clf", LogisticRegression(max_iter=1000))])
+    grid = {"reduce": [PCA(svd_solver="full"), AutoencoderTransformer(epochs=20, random_state=0)],
+            "reduce__n_components": [2, 0.9]}
+    search = GridSearchCV(pipe, grid, cv=2).fit(X[:600], y[:600])
+    scores = {(type(p["reduce"]).__name__, p["reduce__n_components"]): s
+              for p, s in zip(search.cv_results_["params"],
+                              search.cv_results_["mean_test_score"])}
+    # the share is a width, not ignored: the numbers keeping 90% classify far better than 2
+    assert scores["PCA", 0.9] > scores["PCA", 2] + 0.1
+    assert scores["AutoencoderTransformer", 0.9] > scores["AutoencoderTransformer", 2] + 0.1
+    best = search.best_estimator_.named_steps["reduce"]
+    assert best.n_components == 0.9
+    assert 2 < best.n_components_ <= PCA(0.9, svd_solver="full").fit(X[:600]).n_components_
+
+
 def test_grid_search_on_reconstruction_score_without_y(digits):
     X, _ = digits
     search = GridSearchCV(
