@@ -130,11 +130,13 @@ def search_width(estimator, X, fraction, *, selection_fraction):
     width keeps less of them, what that network keeps): the
     one-standard-error rule of model selection, so that a narrower network is
     taken only where the rows say it keeps the share beyond their own noise.
-    PCA's width always qualifies.  The network returned is then fitted on
-    all the rows at the chosen width with the same seed: the one a plain fit
-    at that width gives.  With ``selection_fraction=None`` every fit sees all
-    the rows, each is judged by its own ``variance_kept_``, and the
-    narrowest qualifying fit is returned.
+    PCA's width always qualifies.  The network returned is the search's fit
+    at the chosen width, the one whose share was measured: fitting that width
+    again on all the rows would draw another training run, whose share no
+    rows have checked (``benchmarks/width.py`` measures what the returned
+    network keeps of rows no step saw).  With ``selection_fraction=None`` every fit sees all the rows, each
+    is judged by its own ``variance_kept_``, and the narrowest qualifying fit
+    is returned.
 
     Returns
     -------
@@ -184,7 +186,7 @@ def search_width(estimator, X, fraction, *, selection_fraction):
             high = middle
         else:
             low = middle + 1
-    chosen = best[high] if judged_rows is None else fit(high, X)
+    chosen = best[high]
     widths = sorted(kept)
     return chosen, {"n_components": widths, "variance_kept": [kept[w] for w in widths],
                     "standard_error": [error[w] for w in widths], "threshold": threshold,

@@ -91,10 +91,14 @@ def test_a_share_of_the_variance_picks_the_narrowest_width_that_keeps_it(digits,
     assert all(0.0 < e < 0.1 for e in errors.values())
     assert len(kept) <= 1 + int(np.ceil(np.log2(pca_width)))  # bisection: a few fits
     assert search["selection_rows"] == round(0.1 * len(X))  # as many as a fit's validation rows
-    # the network chosen is a plain fit at its width with the same seed, on all the rows
-    plain = AutoencoderTransformer(est.n_components_, random_state=0).fit(X)
+    # the network kept is the search's fit at its width, the one whose share was measured: a
+    # plain fit with the same seed on the rows the selection rows were held out of
+    fit_rows, judged = selection_rows(len(X), 0.1, 0)
+    plain = AutoencoderTransformer(est.n_components_, random_state=0).fit(X[fit_rows])
     np.testing.assert_array_equal(plain.transform(X), est.transform(X))
     assert est.variance_kept_ == plain.variance_kept_
+    assert variance_kept(-est.score_samples(X[judged]), X[judged], X[fit_rows].mean(axis=0)) \
+        == pytest.approx(kept[est.n_components_], rel=1e-6)
     assert est.get_params()["n_components"] == fraction
 
 
