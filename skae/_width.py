@@ -134,9 +134,9 @@ def search_width(estimator, X, fraction, *, selection_fraction):
     at the chosen width, the one whose share was measured: fitting that width
     again on all the rows would draw another training run, whose share no
     rows have checked (``benchmarks/width.py`` measures what the returned
-    network keeps of rows no step saw).  With ``selection_fraction=None`` every fit sees all the rows, each
-    is judged by its own ``variance_kept_``, and the narrowest qualifying fit
-    is returned.
+    network keeps of rows no step saw).  With ``selection_fraction=None``
+    every fit sees all the rows, each is judged by its own
+    ``variance_kept_``, and the narrowest qualifying fit is returned.
 
     Returns
     -------

@@ -37,6 +37,13 @@ def test_pipeline_scaler_autoencoder_classifier(digits):
     assert pipe.named_steps["reduce"].output_activation_ == "linear"
 
 
+def scores_by_reducer(search):
+    """``{(reducer class name, n_components): mean test score}`` of a grid search's results."""
+    return {(type(p["reduce"]).__name__, p["reduce__n_components"]): s
+            for p, s in zip(search.cv_results_["params"], search.cv_results_["mean_test_score"],
+                            strict=True)}
+
+
 def test_grid_search_swaps_pca_and_autoencoder(digits):
     X, y = digits
     pipe = Pipeline([("reduce", PCA()), ("clf", LogisticRegression(max_iter=1000))])
@@ -46,9 +53,7 @@ def test_grid_search_swaps_pca_and_autoencoder(digits):
         "reduce__n_components": [2, 16],
     }
     search = GridSearchCV(pipe, grid, cv=3).fit(X[:600], y[:600])
-    scores = {(type(p["reduce"]).__name__, p["reduce__n_components"]): s
-              for p, s in zip(search.cv_results_["params"],
-                              search.cv_results_["mean_test_score"])}
+    scores = scores_by_reducer(search)
     # the setting changes the result: 16 numbers classify better than 2, for both
     assert scores["PCA", 16] > scores["PCA", 2] + 0.1
     assert scores["AutoencoderTransformer", 16] > scores["AutoencoderTransformer", 2] + 0.1
@@ -64,9 +69,7 @@ def test_grid_search_over_widths_and_shares_of_the_variance(digits):
     grid = {"reduce": [PCA(svd_solver="full"), AutoencoderTransformer(epochs=20, random_state=0)],
             "reduce__n_components": [2, 0.9]}
     search = GridSearchCV(pipe, grid, cv=2).fit(X[:600], y[:600])
-    scores = {(type(p["reduce"]).__name__, p["reduce__n_components"]): s
-              for p, s in zip(search.cv_results_["params"],
-                              search.cv_results_["mean_test_score"])}
+    scores = scores_by_reducer(search)
     # the share is a width, not ignored: the numbers keeping 90% classify far better than 2
     assert scores["PCA", 0.9] > scores["PCA", 2] + 0.1
     assert scores["AutoencoderTransformer", 0.9] > scores["AutoencoderTransformer", 2] + 0.1
