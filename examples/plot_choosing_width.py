@@ -64,7 +64,8 @@ for k, p, a in zip(widths, curves["pca"], curves["autoencoder"]):
 # ``AutoencoderTransformer(0.95)`` the narrowest network whose reconstructions
 # keep 95% of the variance of rows its search's fits did not see, searched by
 # bisection below PCA's width (one fit per width tried, in ``width_search_``);
-# the network kept is the search's fit at the width chosen.
+# a narrower width than PCA's is kept as the search's fit, whose share was
+# measured.
 pca = PCA(0.95).fit(X_train)
 auto = AutoencoderTransformer(0.95, random_state=0).fit(X_train)
 print(f"PCA(0.95): {pca.n_components_} numbers, keeps {kept(pca):.3f} of the held-out variance")

@@ -85,9 +85,10 @@ class AutoencoderTransformer(DeprecatedAttributes, ClassNamePrefixFeaturesOutMix
         held out of the search's fits (as many as ``validation_fraction``
         holds out) beyond one standard error of that estimate, found by
         bisection below PCA's width for the same share, one fit per width
-        tried (``width_search_``); the network kept is the search's fit at
-        the width chosen, whose share those rows measured; the default kind
-        only.  An integer wider than the input gets a warning.
+        tried (``width_search_``); a narrower width than PCA's is kept as
+        the search's fit, whose share those rows measured, and PCA's own is
+        fitted on all the rows; the default kind only.  An integer wider
+        than the input gets a warning.
 
         .. versionchanged:: 0.2
            The default was 32 whatever the number of features; ``"auto"``

@@ -130,11 +130,15 @@ def search_width(estimator, X, fraction, *, selection_fraction):
     width keeps less of them, what that network keeps): the
     one-standard-error rule of model selection, so that a narrower network is
     taken only where the rows say it keeps the share beyond their own noise.
-    PCA's width always qualifies.  The network returned is the search's fit
-    at the chosen width, the one whose share was measured: fitting that width
-    again on all the rows would draw another training run, whose share no
-    rows have checked (``benchmarks/width.py`` measures what the returned
-    network keeps of rows no step saw).  With ``selection_fraction=None``
+    PCA's width always qualifies.  A narrower width is returned as the
+    search's fit, the one whose share was measured: fitting it again on all
+    the rows would draw another training run, whose share no rows have
+    checked (``benchmarks/width.py`` measures what the returned network keeps
+    of rows no step saw).  PCA's width, which qualifies without that check
+    (the network starts as PCA and keeps its start unless its validation rows
+    say otherwise), is fitted again on all the rows, as a plain fit at that
+    width is, so that it starts as PCA of every row.  With
+    ``selection_fraction=None``
     every fit sees all the rows, each is judged by its own
     ``variance_kept_``, and the narrowest qualifying fit is returned.
 
@@ -186,7 +190,8 @@ def search_width(estimator, X, fraction, *, selection_fraction):
             high = middle
         else:
             low = middle + 1
-    chosen = best[high]
+    # a narrower width is kept as judged; PCA's width, chosen unjudged, starts from all the rows
+    chosen = best[high] if judged_rows is None or high < upper else fit(upper, X)
     widths = sorted(kept)
     return chosen, {"n_components": widths, "variance_kept": [kept[w] for w in widths],
                     "standard_error": [error[w] for w in widths], "threshold": threshold,

@@ -115,6 +115,12 @@ def test_the_widths_are_judged_on_rows_no_fit_of_the_search_saw(digits, searched
     np.testing.assert_allclose(
         (est.width_search_["variance_kept"][0], est.width_search_["standard_error"][0]),
         expected, rtol=1e-6)
+    # where no narrower width qualifies (PCA's is 1 here), PCA's width is a plain fit on all rows
+    line = np.outer(np.linspace(-1.0, 1.0, 200), np.ones(4)) + 1e-3 * X[:200, :4]
+    fallback = AutoencoderTransformer(0.5, epochs=2, random_state=0).fit(line)
+    assert fallback.width_search_["n_components"] == [1]
+    plain = AutoencoderTransformer(1, epochs=2, random_state=0).fit(line)
+    np.testing.assert_array_equal(fallback.transform(line), plain.transform(line))
     # without validation rows there are none to spare: each width is judged by its own fit
     own = AutoencoderTransformer(0.8, validation_fraction=None, epochs=2, random_state=0).fit(X)
     assert own.width_search_["selection_rows"] == 0
