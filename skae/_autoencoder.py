@@ -461,7 +461,6 @@ default="adam"
         """
         return self._fit(X, incremental=False)
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def _has_a_fixed_width(self):
         """``partial_fit`` needs a width it can build on the first chunk."""
         if isinstance(self.n_components, float):
@@ -472,6 +471,7 @@ default="adam"
         return True
 
     @available_if(_has_a_fixed_width)
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Train for one pass over `X`, continuing the current network.
 
