@@ -138,9 +138,9 @@ def search_width(estimator, X, fraction, *, selection_fraction):
     (the network starts as PCA and keeps its start unless its validation rows
     say otherwise), is fitted again on all the rows, as a plain fit at that
     width is, so that it starts as PCA of every row.  With
-    ``selection_fraction=None``
-    every fit sees all the rows, each is judged by its own
-    ``variance_kept_``, and the narrowest qualifying fit is returned.
+    ``selection_fraction=None`` every fit sees all the rows, each is judged
+    by its own ``variance_kept_``, and the narrowest qualifying fit is
+    returned.
 
     Returns
     -------
