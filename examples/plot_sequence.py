@@ -44,7 +44,7 @@ if QUICK:
     n_train = min(n_train, 2000)
 X_train, X_test = data.data[:n_train], data.data[n_train:n_train + 2000]
 rows, cols = data.image_shape
-epochs = 10 if QUICK else 50
+epochs = 5 if QUICK else 50
 
 sequence = AutoencoderTransformer(
     16, architecture=Sequence(sequence_shape=(rows, cols), units=64), epochs=epochs,
@@ -106,7 +106,8 @@ else:
             "PCA": PCA(k, random_state=0),
             "LSTM": AutoencoderTransformer(
                 k, architecture=Sequence(units=32), output_activation="linear", loss="mse",
-                epochs=300, batch_size=32, learning_rate=3e-3, random_state=0),
+                epochs=150 if QUICK else 300, batch_size=32, learning_rate=3e-3,
+                random_state=0),
         }
         results[k] = {name: (test_mse(m, train, test), m) for name, m in models.items()}
         print(f"{k} numbers per 22-year window: test MSE "

@@ -16,23 +16,24 @@ class StopEarly(keras.callbacks.EarlyStopping):
         return "StopEarly()"
 
 
-# Few epochs keep the checks fast; every code path of fit still runs.  The
+# One epoch keeps the checks fast (two where a callback needs a second epoch to
+# act, three for early stopping's patience); every code path of fit still runs.  The
 # checks' data are tiny (at most a few dozen rows), so their fits take the
 # eager path: the compiled multi-step and XLA paths are reached by
 # tests/test_fast.py, which checks each against plain Keras, not here.
 ESTIMATORS = [
     # the default network with its own batch size, validation rows and kept start
-    AutoencoderTransformer(n_components=3, epochs=2),
-    AutoencoderTransformer(n_components=3, architecture="dense", epochs=2, batch_size=16),
+    AutoencoderTransformer(n_components=3, epochs=1),
+    AutoencoderTransformer(n_components=3, architecture="dense", epochs=1, batch_size=16),
     # a share of the variance: the width searched below PCA's
-    AutoencoderTransformer(n_components=0.9, epochs=2),
-    AutoencoderTransformer(n_components=2, architecture=Dense(hidden_layer_sizes=(6,)), epochs=2,
+    AutoencoderTransformer(n_components=0.9, epochs=1),
+    AutoencoderTransformer(n_components=2, architecture=Dense(hidden_layer_sizes=(6,)), epochs=1,
                            batch_size=16),
     AutoencoderTransformer(
         n_components=2, activity_l1=1e-3, noise_stddev=0.1, validation_fraction=0.2,
         early_stopping=True, n_iter_no_change=1, epochs=3, batch_size=16,
     ),
-    AutoencoderTransformer(n_components=2, architecture=Variational(base=Dense((4,))), epochs=2,
+    AutoencoderTransformer(n_components=2, architecture=Variational(base=Dense((4,))), epochs=1,
                            batch_size=16),
     # (No warm-start configuration here: a warm start continues training at the
     # next fit by design, which the checks whose consecutive fits must agree
@@ -44,22 +45,22 @@ ESTIMATORS = [
     # The checks' data have any number of features (1, 2, 3, 4, 10, ...), not
     # images; (-1, 1) reads each sample as a column of pixels, which fits all.
     AutoencoderTransformer(n_components=2, architecture=Conv(filters=(4,), image_shape=(-1, 1)),
-                           epochs=2, batch_size=16),
+                           epochs=1, batch_size=16),
     # the sequence kind reads each sample as a sequence of one-value steps; the
     # variational kind on a conv base
     AutoencoderTransformer(n_components=2, architecture=Sequence(sequence_shape=(-1, 1), units=4),
-                           epochs=2, batch_size=16),
+                           epochs=1, batch_size=16),
     AutoencoderTransformer(
-        n_components=2, epochs=2, batch_size=16,
+        n_components=2, epochs=1, batch_size=16,
         architecture=Variational(base=Conv(filters=(4,), image_shape=(-1, 1)))),
-    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16)),
-    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16),
+    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=1, batch_size=16)),
+    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=1, batch_size=16),
                                contamination=0.1, random_state=0),
     # a calibrated threshold (the checks' data: a few dozen rows, half held out) and skae
     # 0.1's score with one fit
-    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16),
+    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=1, batch_size=16),
                                fpr=0.25, calibration_fraction=0.5, random_state=0),
-    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=2, batch_size=16),
+    AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=1, batch_size=16),
                                statistic="reconstruction", trim=0),
 ]
 

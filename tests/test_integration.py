@@ -66,7 +66,7 @@ def test_grid_search_over_widths_and_shares_of_the_variance(digits):
     """One ``n_components`` grid of an int and a share, for PCA and the autoencoder alike."""
     X, y = digits
     pipe = Pipeline([("reduce", PCA()), ("clf", LogisticRegression(max_iter=1000))])
-    grid = {"reduce": [PCA(svd_solver="full"), AutoencoderTransformer(epochs=20, random_state=0)],
+    grid = {"reduce": [PCA(svd_solver="full"), AutoencoderTransformer(epochs=10, random_state=0)],
             "reduce__n_components": [2, 0.9]}
     search = GridSearchCV(pipe, grid, cv=2).fit(X[:600], y[:600])
     scores = scores_by_reducer(search)

@@ -25,7 +25,7 @@ from skae import AutoencoderTransformer, _arrays  # noqa: E402
 
 X = (load_digits().data[:600] / 16.0).astype(np.float32)
 PARAMS = dict(n_components=16, architecture="dense",
-              epochs=int(os.environ.get("SKAE_TEST_EPOCHS", "10")), batch_size=64,
+              epochs=int(os.environ.get("SKAE_TEST_EPOCHS", "4")), batch_size=64,
               random_state=0, validation_fraction=0.1)
 
 if mode == "single":

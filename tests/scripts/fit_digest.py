@@ -25,19 +25,19 @@ def main():
     X, _ = load_digits(return_X_y=True)
     # digits: 23 steps an epoch, compiled with several steps per call
     fits = {
-        "dense": (AutoencoderTransformer(8, epochs=12, batch_size=64, random_state=0), X),
-        "conv": (AutoencoderTransformer(8, architecture=Conv(filters=(4, 8)), epochs=12,
+        "dense": (AutoencoderTransformer(8, epochs=4, batch_size=64, random_state=0), X),
+        "conv": (AutoencoderTransformer(8, architecture=Conv(filters=(4, 8)), epochs=4,
                                         batch_size=64, random_state=0), X),
-        "variational": (AutoencoderTransformer(4, architecture="variational", epochs=12,
+        "variational": (AutoencoderTransformer(4, architecture="variational", epochs=4,
                                                batch_size=64, random_state=0), X),
-        "sequence": (AutoencoderTransformer(4, architecture=Sequence(units=8), epochs=4,
+        "sequence": (AutoencoderTransformer(4, architecture=Sequence(units=8), epochs=2,
                                             batch_size=64, random_state=0), X[:800]),
-        "denoising": (AutoencoderTransformer(8, noise_stddev=0.3, epochs=12, batch_size=64,
+        "denoising": (AutoencoderTransformer(8, noise_stddev=0.3, epochs=4, batch_size=64,
                                              random_state=0), X),
     }
     if len(sys.argv) > 1:  # MNIST: large enough for XLA on TensorFlow
         mnist = load_mnist(sys.argv[1], subset="test", return_X_y=True)[0][:8000]
-        fits["dense-mnist"] = (AutoencoderTransformer(epochs=10, random_state=0), mnist)
+        fits["dense-mnist"] = (AutoencoderTransformer(epochs=3, random_state=0), mnist)
     out = {}
     for name, (est, data) in fits.items():
         est.fit(data)
