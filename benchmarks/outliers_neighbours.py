@@ -14,8 +14,9 @@ scores most abnormal left out (the skae detector's own trimmed share, or
 IsolationForest's), beside the default detector, IsolationForest, plain kNN,
 and the default detector's score plus kNN to its kept rows (each over its mean
 on the fitting rows).  Same tables, splits and seeds as
-``benchmarks/outliers.py`` (fewer of each by default); no constant is chosen
-here: the share left out is the detector's default trim, ``k`` is ADBench's.
+``benchmarks/outliers.py`` (fewer unsupervised splits by default); no
+constant is chosen here: the share left out is the detector's default trim,
+``k`` is ADBench's.
 Means are also given on each half of the tables (alternate tables in the
 benchmark's order), the halves ``benchmarks/outliers.py`` uses.  Writes
 ``benchmarks/results/outliers_neighbours.json``.
