@@ -27,7 +27,6 @@ import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 from _common import Results  # noqa: E402
 from _real_tables import DEFAULT_ADBENCH_DIR, DEFAULT_ODDS_DIR, load, table_names  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
@@ -54,6 +53,31 @@ def oracle_width(kept_at, upper, target):
     return low
 
 
+def measure(X_train, X_test, fractions):
+    """``(fraction, row)`` for each share: PCA's width and share, the oracle's width and share."""
+    shares = {}  # width -> the held-out share of one plain fit at that width
+
+    def reconstructed_share(model):
+        return held_out_share(lambda Z: model.inverse_transform(model.transform(Z)),
+                              X_train, X_test)
+
+    def kept_at(width):
+        if width not in shares:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                ae = AutoencoderTransformer(n_components=width, random_state=0).fit(X_train)
+            shares[width] = reconstructed_share(ae)
+        return shares[width]
+
+    for fraction in fractions:
+        pca = PCA(n_components=fraction, svd_solver="full").fit(X_train)
+        pca_kept = reconstructed_share(pca)
+        target = min(fraction, pca_kept)
+        width = oracle_width(kept_at, int(pca.n_components_), target)
+        yield fraction, dict(pca_width=int(pca.n_components_), pca_kept=pca_kept, width=width,
+                             kept=kept_at(width), met=kept_at(width) >= target - SAME_SHARE)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fractions", default="0.9,0.95,0.99")
@@ -78,29 +102,11 @@ def main():
         X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
         scaler = StandardScaler().fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-        shares = {}  # width -> the held-out share of one plain fit at that width
-
-        def kept_at(width):
-            if width not in shares:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", UserWarning)
-                    ae = AutoencoderTransformer(n_components=width, random_state=0).fit(X_train)
-                shares[width] = held_out_share(
-                    lambda Z: ae.inverse_transform(ae.transform(Z)), X_train, X_test)
-            return shares[width]
-
-        for fraction in fractions:
-            pca = PCA(n_components=fraction, svd_solver="full").fit(X_train)
-            pca_kept = held_out_share(lambda Z: pca.inverse_transform(pca.transform(Z)),
-                                      X_train, X_test)
-            target = min(fraction, pca_kept)
-            width = oracle_width(kept_at, int(pca.n_components_), target)
-            row = dict(table=name, rows=len(X), features=X.shape[1],
-                       pca_width=int(pca.n_components_), pca_kept=pca_kept, width=width,
-                       kept=kept_at(width), met=kept_at(width) >= target - SAME_SHARE)
+        for fraction, row in measure(X_train, X_test, fractions):
+            row.update(table=name, rows=len(X), features=X.shape[1])
             rows[fraction].append(row)
-            print(f"{name} f={fraction}: PCA {row['pca_width']} ({pca_kept:.3f}), oracle "
-                  f"{width} ({row['kept']:.3f}), {len(shares)} widths fitted so far", flush=True)
+            print(f"{name} f={fraction}: PCA {row['pca_width']} ({row['pca_kept']:.3f}), oracle "
+                  f"{row['width']} ({row['kept']:.3f})", flush=True)
 
     results = Results("width_oracle", f"""
         On each table ({len(tables)}: scikit-learn's bundled tables, the ODDS sets and the ADBench
