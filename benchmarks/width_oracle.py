@@ -16,7 +16,8 @@ narrowest ``AutoencoderTransformer(w, random_state=0)`` (a plain fit on the
 PCA's share where PCA keeps less (within ``SAME_SHARE``).  No rule that
 chooses on the training rows can see those rows, so (the bisection taking
 the share to grow with the width) the oracle's numbers over PCA's bound what
-a rule can reach with this network.  Each width is fitted once per table and
+a rule can reach with this network and one training run per width (another
+run can keep more or less; see ``--seeds``).  Each width is fitted once per table and
 reused across the shares.  Writes ``benchmarks/results/width_oracle.json``.
 
 ``--keep-trained`` asks whether the estimator's rule of keeping PCA's start
