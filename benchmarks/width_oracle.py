@@ -135,8 +135,9 @@ def main():
             print(f"{name} f={fraction}: PCA {row['pca_width']} ({row['pca_kept']:.3f}), oracle "
                   f"{row['width']} ({row['kept']:.3f})", flush=True)
 
-    rule = ("; every fit keeps its trained network, the rule that keeps PCA's start unless "
-            "the validation rows confirm the training switched off" if args.keep_trained else "")
+    rule = ("; here every fit keeps its trained network (the rule of keeping PCA's start "
+            "unless the validation rows confirm the training is off)" if args.keep_trained
+            else "")
     if args.seeds > 1:
         rule += (f"; each width's share is the best of {args.seeds} such fits "
                  f"(random_state 0 to {args.seeds - 1})")
