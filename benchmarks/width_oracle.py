@@ -17,8 +17,8 @@ PCA's share where PCA keeps less (within ``SAME_SHARE``).  No rule that
 chooses on the training rows can see those rows, so (the bisection taking
 the share to grow with the width) the oracle's numbers over PCA's bound what
 a rule can reach with this network and one training run per width (another
-run can keep more or less; see ``--seeds``).  Each width is fitted once per table and
-reused across the shares.  Writes ``benchmarks/results/width_oracle.json``.
+run can keep more or less; see ``--seeds``).  Each width's fits are made once
+per table and reused across the shares.  Writes ``benchmarks/results/width_oracle.json``.
 
 ``--keep-trained`` asks whether the estimator's rule of keeping PCA's start
 unless the validation rows confirm the trained network caps that bound: each
