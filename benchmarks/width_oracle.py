@@ -120,6 +120,7 @@ def main():
 
     rows = {f: [] for f in fractions}
     sampled = []
+    estimator = KeepTrained if args.keep_trained else AutoencoderTransformer
     for source, name in tables:
         X, _, n_rows = load(source, name, odds_dir=args.odds_dir, adbench_dir=args.adbench_dir,
                             max_rows=args.max_rows)
@@ -128,7 +129,6 @@ def main():
         X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
         scaler = StandardScaler().fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-        estimator = KeepTrained if args.keep_trained else AutoencoderTransformer
         for fraction, row in measure(X_train, X_test, fractions, estimator, args.seeds):
             row.update(table=name, rows=len(X), features=X.shape[1])
             rows[fraction].append(row)
