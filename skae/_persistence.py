@@ -35,7 +35,7 @@ _MODEL = "model.keras"
 #: Fitted attributes saved as JSON beside the network.
 _FITTED = ("n_features_in_", "feature_names_in_", "n_components_", "output_activation_", "loss_",
            "history_", "loss_curve_", "n_iter_", "best_epoch_", "architecture_", "variance_kept_",
-           "width_search_")
+           "width_search_", "target_weight_")
 
 
 def model_to_bytes(model):
@@ -74,11 +74,11 @@ def pickle_state(state):
     """The picklable form of an estimator's ``__dict__``.
 
     The network travels as ``.keras`` bytes; derived views and training
-    helpers (the optimizer, whose state is not kept, and the compiled step)
-    are rebuilt on demand.
+    helpers (the optimizer, whose state is not kept, a target's head, which
+    goes with it, and the compiled step) are rebuilt on demand.
     """
     state = dict(state)
-    for name in ("_optimizer", "_stream_steps", "_trainer"):  # _trainer: skae 0.2.dev's
+    for name in ("_optimizer", "_head", "_stream_steps", "_trainer"):  # _trainer: 0.2.dev's
         state.pop(name, None)
     if "model_" in state:
         state["model_"] = SerializedKerasModel(model_to_bytes(state["model_"]))

@@ -42,8 +42,11 @@ def restored_on_error(estimator, *, trains_in_place):
     """
     saved = dict(estimator.__dict__)
     # a new network leaves the old one untouched: only a network trained in place is copied
-    snapshot = (snapshot_state(saved["model_"], saved.get("_optimizer"))
-                if trains_in_place else None)
+    snapshot = None
+    if trains_in_place:
+        snapshot = snapshot_state(saved["model_"], saved.get("_optimizer"))
+        if saved.get("_head") is not None:  # a target's head, trained beside the network
+            snapshot += snapshot_state(saved["_head"])
     try:
         yield
     except BaseException:

@@ -42,6 +42,15 @@ class TrainingSettings:
         Patience of early stopping, in epochs.
     tol : float
         Smallest decrease of the monitored loss that counts as an improvement.
+    target_kind : {"classes", "values"} or None
+        What the last ``target_columns`` columns of the training data hold
+        (``skae._targets``): class labels or standardised values, then a
+        mask; None when training reconstructs alone.
+    target_columns : int
+        How many columns of the training data are the target and its mask.
+    target_weight : float
+        What each labelled row's target loss is multiplied by before it is
+        added to its reconstruction loss.
     """
 
     loss: str
@@ -55,10 +64,14 @@ class TrainingSettings:
     early_stopping: bool = False
     n_iter_no_change: int = 10
     tol: float = 0.0
+    target_kind: str | None = None
+    target_columns: int = 0
+    target_weight: float = 0.0
 
     def step_key(self):
         """The settings a compiled training step depends on (its cache key)."""
-        return (self.loss, self.activity_l1, self.noise_stddev, self.clip_noise)
+        return (self.loss, self.activity_l1, self.noise_stddev, self.clip_noise,
+                self.target_kind, self.target_columns, self.target_weight)
 
     def replace(self, **changes):
         """A copy with some settings changed."""

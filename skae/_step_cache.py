@@ -151,11 +151,14 @@ class SharedSteps:
     def _key(run):
         """What a kept trainer must share with ``run``, or None if its step is not kept.
 
-        Not kept: a network that cannot be rebuilt, an eager or streamed or
-        distributed fit, or data too large for the pool to copy.
+        Not kept: a network that cannot be rebuilt or trains a target's head
+        (whose variables are not the network's, so the kept step could not
+        train another estimator's), an eager or streamed or distributed fit,
+        or data too large for the pool to copy.
         """
         X = run.X
-        if (run.network.rebuild is None or run.plan.feed != "gather" or run.plan.run_eagerly
+        if (run.network.rebuild is None or run.network.head is not None
+                or run.plan.feed != "gather" or run.plan.run_eagerly
                 or _backend.distributed() or X.shape[0] * X.shape[1] > _arrays.SMALL_DENSE_VALUES):
             return None
         architecture = run.network.architecture

@@ -23,6 +23,7 @@ from . import _backend, _plan
 from ._arrays import dense_float32, densify_at_once
 from ._feeding import epoch_plans, make_feed, run_fit
 from ._step_cache import SHARED_STEPS, TrainingRun
+from ._targets import target_losses
 from .exceptions import TrainingDivergedError
 
 __all__ = ["AutoencoderTrainer", "TrainedNetwork", "make_optimizer", "train"]
@@ -47,11 +48,15 @@ class TrainedNetwork:
         Returns a new network of the same structure (any weights), so that a
         compiled step can be kept for later fits of such networks; None when
         the step may not be kept.
+    head : keras.Model or None
+        Predicts the target from the code (``skae._targets.make_head``),
+        trained in place beside the autoencoder; None without a target.
     """
 
     architecture: object
     model: object
     rebuild: object = None
+    head: object = None
 
 
 class _BuiltInTerms:
@@ -93,15 +98,18 @@ class AutoencoderTrainer(keras.Model):
     padding that makes every batch the same size; the real rows' weights sum
     to one).  The loss is the weighted sum over the batch of each sample's
     terms: the reconstruction loss, ``activity_l1`` times the L1 norm of its
-    code, and the architecture's own terms (see
-    :meth:`skae.architectures.Architecture.training_code`).  With more than
-    one term, each is logged by name (``history_["reconstruction"]``, ...).
+    code, the architecture's own terms (see
+    :meth:`skae.architectures.Architecture.training_code`) and, with a
+    ``head``, ``target_weight`` times the head's loss on a labelled row
+    (each row then ends with the target's columns, which the autoencoder
+    does not see).  With more than one term, each is logged by name
+    (``history_["reconstruction"]``, ``history_["target"]``, ...).
     Input noise and the L1 term come through the kind's hooks
     (:class:`_BuiltInTerms`); the target stays the clean row.  The wrapper
     is never saved: the autoencoder is.
     """
 
-    def __init__(self, architecture, autoencoder, settings, *, data=None, seed=0):
+    def __init__(self, architecture, autoencoder, settings, *, data=None, seed=0, head=None):
         super().__init__(name="autoencoder_trainer")
         strategy = _backend.distribute_strategy()
         # Under a tf.distribute strategy Keras divides an added loss by the
@@ -123,6 +131,7 @@ class AutoencoderTrainer(keras.Model):
             self._distribute_strategy = None
         self.architecture = _BuiltInTerms(architecture, settings)
         self.autoencoder = autoencoder
+        self.head = head
         # public, like the rest of the wrapper: callbacks may read them
         self.encoder, self.decoder = architecture.split(autoencoder)
         self.settings = settings
@@ -130,17 +139,25 @@ class AutoencoderTrainer(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(int(seed))
         self.data = None if data is None else keras.Variable(
             data, trainable=False, dtype="float32", name="training_data")
-        names = ["reconstruction", *self.architecture.loss_terms]
+        names = ["reconstruction", *self.architecture.loss_terms,
+                 *(("target",) if head is not None else ())]
         self.term_trackers = [keras.metrics.Mean(name=n) for n in names] if len(names) > 1 else []
 
     def call(self, inputs, training=False):
         rows, weights = inputs
         x = rows if self.data is None else keras.ops.take(
             self.data, keras.ops.cast(rows, "int32"), axis=0)
+        if self.head is not None:  # the target's columns, then the labelled rows' mask
+            n = self.settings.target_columns
+            x, target, labelled = x[:, :-n], x[:, -n:-1], x[:, -1]
         code, extra = self.architecture.training_code(
             self.autoencoder, x, training=training, seed_generator=self.seed_generator)
         reconstruction = self.decoder(code, training=training)
         terms = [self.loss_fn(x, reconstruction), *extra.values()]
+        if self.head is not None:
+            predicted = target_losses(self.settings.target_kind, target,
+                                      self.head(code, training=training))
+            terms.append(self.settings.target_weight * labelled * predicted)
         per_sample = terms[0]
         for term in terms[1:]:
             per_sample = per_sample + term
@@ -160,24 +177,27 @@ class AutoencoderTrainer(keras.Model):
             logs = {key: keras.ops.reshape(value, (1,)) for key, value in logs.items()}
         return logs
 
+    def _trained_weights(self):
+        return [*self.autoencoder.weights, *(self.head.weights if self.head is not None else ())]
+
     def get_weights(self):
-        """The autoencoder's weights, without the training-data buffer.
+        """The autoencoder's (and the head's) weights, without the training-data buffer.
 
         What Keras's callbacks copy (``EarlyStopping(restore_best_weights=True)``
         does each time the monitored loss improves): a copy of the whole data
         set each time would cost as much memory as the data.
         """
-        return [_backend.to_numpy(v) for v in self.autoencoder.weights]
+        return [_backend.to_numpy(v) for v in self._trained_weights()]
 
     def set_weights(self, weights):
-        """Set the autoencoder's weights (the inverse of :meth:`get_weights`)."""
-        for variable, value in zip(self.autoencoder.weights, weights, strict=True):
+        """Set the weights :meth:`get_weights` returns."""
+        for variable, value in zip(self._trained_weights(), weights, strict=True):
             variable.assign(value)
 
 
-def _new_trainer(architecture, model, settings, plan, optimizer, *, data, seed):
+def _new_trainer(architecture, model, settings, plan, optimizer, *, data, seed, head=None):
     """A compiled :class:`AutoencoderTrainer` of ``model`` with a built optimizer."""
-    trainer = AutoencoderTrainer(architecture, model, settings, data=data, seed=seed)
+    trainer = AutoencoderTrainer(architecture, model, settings, data=data, seed=seed, head=head)
     trainer.compile(optimizer=optimizer, steps_per_execution=plan.steps_per_execution,
                     jit_compile=plan.jit_compile, run_eagerly=plan.run_eagerly)
     # Every variable exists by now (the networks are built, the wrapper
@@ -239,7 +259,8 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
     network : TrainedNetwork
         The autoencoder (trained in place) and the kind that built it.
     X : ndarray or scipy sparse CSR matrix of shape (n_samples, n_features)
-        Data.
+        Data: with a head, each row ends with ``settings.target_columns``
+        columns, its encoded target and mask (``skae._targets.with_targets``).
     settings : skae._settings.TrainingSettings
         How to train.
     optimizer : keras.optimizers.Optimizer
@@ -272,6 +293,8 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
         If the loss or the weights became NaN or infinite.
     """
     train_rows, validation_rows = split if split is not None else (None, None)
+    # the rows the network sees, for the kind's callbacks; the step strips the target itself
+    data, X = X, X[:, :-settings.target_columns] if settings.target_columns else X
     rows = np.arange(X.shape[0]) if train_rows is None else np.asarray(train_rows)
     batch_size = min(settings.batch_size, len(rows))
     rng = np.random.default_rng(seed)
@@ -279,23 +302,23 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
         rows, batch_size, settings.epochs, settings.shuffle, rng)
     step_seed = int(rng.integers(np.iinfo(np.int32).max))
     plan = _plan.plan_training(
-        network=network.model, settings=settings, n_rows=len(rows), n_features=X.shape[1],
-        steps=steps_per_epoch, stream=steps.streams, sparse=not densify_at_once(X),
+        network=network.model, settings=settings, n_rows=len(rows), n_features=data.shape[1],
+        steps=steps_per_epoch, stream=steps.streams, sparse=not densify_at_once(data),
         batch_hooks=any(has_batch_hooks(cb) for cb in callbacks),
     )
-    run = TrainingRun(network=network, X=X, settings=settings, plan=plan, optimizer=optimizer,
+    run = TrainingRun(network=network, X=data, settings=settings, plan=plan, optimizer=optimizer,
                       batch_size=batch_size, seed=step_seed)
     trainer = steps.acquire(run, lambda model, fresh_optimizer, data: _new_trainer(
         network.architecture, model, settings, plan, fresh_optimizer, data=data, seed=step_seed))
     if trainer is None:
         trainer = _new_trainer(network.architecture, network.model, settings, plan, optimizer,
-                               seed=step_seed,
-                               data=dense_float32(X) if plan.feed == "gather" else None)
+                               seed=step_seed, head=network.head,
+                               data=dense_float32(data) if plan.feed == "gather" else None)
     own, stopper = _callbacks(network.architecture, trainer.autoencoder, X, rows, settings,
                               validation_rows)
     try:
         keras_history = run_fit(
-            trainer, plan, make_feed(plan, X, indices, weights, batch_size, validation_rows),
+            trainer, plan, make_feed(plan, data, indices, weights, batch_size, validation_rows),
             epochs=settings.epochs, steps_per_epoch=steps_per_epoch, verbose=settings.verbose,
             callbacks=[*own, *callbacks],
         )
@@ -315,3 +338,4 @@ def train(network, X, settings, *, optimizer, seed, split=None, callbacks=(),
         )
     best_epoch = stopper.best_epoch + 1 if stopper else len(history["loss"])
     return history, best_epoch
+

@@ -53,6 +53,11 @@ ESTIMATORS = [
     AutoencoderTransformer(
         n_components=2, epochs=1, batch_size=16,
         architecture=Variational(base=Conv(filters=(4,), image_shape=(-1, 1)))),
+    # a head on the code learns y when fit is given one: the weight chosen on the
+    # validation rows, and a fixed weight on the blog's kind
+    AutoencoderTransformer(n_components=3, epochs=1, target_weight="auto"),
+    AutoencoderTransformer(n_components=2, architecture="dense", epochs=1, batch_size=16,
+                           target_weight=1.0),
     AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=1, batch_size=16)),
     AutoencoderOutlierDetector(AutoencoderTransformer(n_components=2, epochs=1, batch_size=16),
                                contamination=0.1, random_state=0),

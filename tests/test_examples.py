@@ -52,6 +52,17 @@ def check_choosing_width(ns):
         - 0.02, (chosen, pca_width)
 
 
+def check_classifier_codes(ns):
+    # two numbers per image: the code that learnt from the labels classifies held-out
+    # images far better than PCA's two numbers and the plain code (the untrained and
+    # the shuffled networks fail it), and still decodes, near PCA's share of the variance
+    scores = ns["scores"]
+    supervised, pca, plain = (scores[name] for name in ("autoencoder + labels", "PCA",
+                                                        "autoencoder"))
+    assert supervised[0] > pca[0] + 0.2 and supervised[0] > plain[0] + 0.2, scores
+    assert supervised[1] > pca[1] - 0.1, scores
+
+
 def check_compare_pca(ns):
     pca = dict(ns["results"]["pca"])
     for name, points in ns["results"].items():  # a wider code reconstructs better
@@ -135,6 +146,7 @@ def check_variational(ns):
 CHECKS = {
     "plot_blog_walkthrough.py": check_blog_walkthrough,
     "plot_choosing_width.py": check_choosing_width,
+    "plot_classifier_codes.py": check_classifier_codes,
     "plot_compare_pca.py": check_compare_pca,
     "plot_denoising.py": check_denoising,
     "plot_outliers.py": check_outliers,
