@@ -340,6 +340,8 @@ default="adam"
     sklearn.decomposition.PCA : Linear dimensionality reduction.
     sklearn.neural_network.MLPRegressor : A multi-layer perceptron that can
         be trained as an autoencoder but exposes no encoder.
+    sklearn.discriminant_analysis.LinearDiscriminantAnalysis : A linear
+        reducer that learns from the labels and does not decode.
     skae.architectures.Dense, skae.architectures.Conv : The network kinds.
     skae.architectures.Variational, skae.architectures.Sequence : More kinds.
 
@@ -392,6 +394,14 @@ default="adam"
     ...                               random_state=0).fit(X)
     >>> blog.output_activation_, blog.loss_
     ('sigmoid', 'binary_crossentropy')
+
+    A code that also learns the labels (as a pipeline passes them):
+
+    >>> _, y = load_digits(return_X_y=True)
+    >>> supervised = AutoencoderTransformer(2, target_weight=1.0, epochs=5,
+    ...                                     random_state=0).fit(X, y)
+    >>> supervised.transform(X).shape, supervised.target_weight_
+    ((1797, 2), 1.0)
     """
 
     _parameter_constraints: dict = {

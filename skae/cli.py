@@ -91,7 +91,9 @@ def build_parser():
     compare.add_argument("--target", default=None, metavar="COLUMN",
                          help="with --data: the column holding the labels (a name, or a 0-based "
                               "position), for the accuracy column; a .npz/.mat file's y by "
-                              "default; without labels the column is left out")
+                              "default; without labels the column is left out. With a target, "
+                              "the default models add skae's supervised mode and, for class "
+                              "labels, LDA and NCA")
     compare.add_argument("--drop-constant", action="store_true",
                          help="with --data: leave constant columns out (without it a table with "
                               "one is refused)")
@@ -230,21 +232,9 @@ def log(message):
 
 
 def _run_compare(args, dataset):
-    from ._compare.figures import (
-        plot_feature_errors,
-        plot_reconstructions,
-        plot_sweep,
-        plot_variance_kept,
-    )
-    from ._compare.measure import (
-        COLUMNS,
-        VARIANCE_LEVELS,
-        compare_models,
-        feature_errors,
-        widths_needed,
-    )
+    from ._compare.measure import COLUMNS, compare_models, widths_needed
     from ._compare.models import MODELS, Budget
-    from ._compare.sentences import crossover, figure_width, numbers_needed
+    from ._compare.sentences import crossover, numbers_needed
 
     for note in dataset.notes:
         log(f"{dataset.name}: {note}")
@@ -255,7 +245,11 @@ def _run_compare(args, dataset):
         log(f"scaling: {scale} ({reason}; --scale standard|minmax|none to change)")
     split = dataset.split_rows(args.test_size, args.seed)
     widths = args.n_components or list(dataset.widths)
-    models = args.models or list(dataset.models)
+    models = args.models or _default_models(dataset, split, own=args.data is not None)
+    unfit = _needs_another_target(models, split.target_kind)
+    if unfit:
+        log(f"skae compare: error: {unfit}")
+        return 2
     budget = Budget(epochs=args.epochs, batch_size=args.batch_size, fixed=dataset.fixed_training,
                     random_state=args.seed, verbose=1 if args.verbose else 0)
     images = dataset.image_shape is not None
@@ -289,9 +283,10 @@ def _run_compare(args, dataset):
     if skipped:
         log(f"[pca] no PCA with {_join(skipped)} components: at most {pca_limit}")
     print(format_table(rows))
-    sentences = crossover(rows, what=what)
-    needed = widths_needed(rows)
-    needed_sentences = numbers_needed(needed, sorted({r["n_components"] for r in rows}))
+    decoded = [r for r in rows if "test_mse" in r]  # LDA and NCA do not decode
+    sentences = crossover(decoded, what=what)
+    needed = widths_needed(decoded)
+    needed_sentences = numbers_needed(needed, sorted({r["n_components"] for r in decoded}))
     for sentence in sentences + needed_sentences:
         print(sentence)
 
@@ -313,7 +308,54 @@ def _run_compare(args, dataset):
                                       for name, by in needed.items()},
                    "numbers_needed_sentences": needed_sentences}, fh, indent=2)
     written = ["comparison.csv", "comparison.json"]
+    written += _draw(args, dataset, split, decoded, fitted, scale)
+    log(f"wrote {', '.join(str(args.out / name) for name in written)}")
+    return 0
 
+
+def _default_models(dataset, split, *, own):
+    """The dataset's models; on the user's ``own`` file with a target, those that learn it too."""
+    from ._compare.models import CLASS_REDUCERS
+
+    models = list(dataset.models)
+    if own and split.target_kind is not None:
+        models.append("supervised")
+        if split.target_kind == "classes":
+            models += CLASS_REDUCERS
+    return models
+
+
+def _needs_another_target(models, kind):
+    """Why ``models`` cannot run on a target of ``kind`` (None: they can)."""
+    from ._compare.models import CLASS_REDUCERS, USE_TARGET
+
+    wanting = [name for name in models if name in USE_TARGET]
+    if wanting and kind is None:
+        return (f"{', '.join(wanting)} learn from labels, and this data set has none: "
+                "pass --target COLUMN with --data, or leave them out of --models")
+    classes_only = [name for name in models if name in CLASS_REDUCERS]
+    if classes_only and kind != "classes":
+        return (f"{', '.join(classes_only)} need class labels, and --target holds a numeric "
+                "target: leave them out of --models")
+    return None
+
+
+def _draw(args, dataset, split, rows, fitted, scale):
+    """The figures of the models that decode (``rows``), and the codes' figure; their names."""
+    from ._compare.figures import (
+        plot_codes,
+        plot_feature_errors,
+        plot_reconstructions,
+        plot_sweep,
+        plot_variance_kept,
+    )
+    from ._compare.measure import VARIANCE_LEVELS, feature_errors
+    from ._compare.sentences import figure_width
+
+    written = []
+    models = list(dict.fromkeys(r["method"] for r in rows))
+    widths = sorted({r["n_components"] for r in rows})
+    images = dataset.image_shape is not None
     shown = figure_width(rows)
     mse = {(r["method"], r["n_components"]): r["test_mse"] for r in rows}
     at_width = {name: fitted[name, shown] for name in models if (name, shown) in fitted}
@@ -339,13 +381,18 @@ def _run_compare(args, dataset):
                 for name in models}
         plot_variance_kept(kept, VARIANCE_LEVELS, args.out / "variance.png")
         written += ["sweep.png", "variance.png"]
-    log(f"wrote {', '.join(str(args.out / name) for name in written)}")
-    return 0
+    two = {name: model.transform(split.X_test) for (name, k), model in fitted.items() if k == 2}
+    if split.target_kind == "classes" and two:
+        plot_codes(two, split.y_test, args.out / "codes.png",
+                   title=f"{dataset.name}: the {len(split.X_test)} test rows in 2 numbers, "
+                         "coloured by class")
+        written.append("codes.png")
+    return written
 
 
 #: Every file ``skae compare`` may write into ``--out``.
 OUTPUT_FILES = ("comparison.csv", "comparison.json", "reconstructions.png", "feature_errors.csv",
-                "feature_errors.png", "sweep.png", "variance.png")
+                "feature_errors.png", "sweep.png", "variance.png", "codes.png")
 
 
 def _remove_earlier_outputs(folder):

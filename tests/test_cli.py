@@ -283,6 +283,49 @@ def test_compare_on_a_csv_with_a_text_column(tmp_path, capsys):
     assert not (out / "reconstructions.png").exists()
 
 
+def test_with_a_target_the_supervised_mode_lda_and_nca_join(tmp_path, capsys):
+    # a user's table whose class is a nonlinear function of the features: its leading
+    # directions (PCA's) carry little of it, and the supervised code learns it
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 8))
+    y = np.where(X[:, 6] * X[:, 7] > 0, "odd", "even")
+    X[:, :4] *= 3.0  # the leading directions are the first four features
+    path = tmp_path / "table.npz"
+    np.savez(path, X=X, y=y)
+    out = tmp_path / "out"
+    assert main(["compare", "--data", str(path), "--n-components", "2", "--out", str(out)]) == 0
+    report = json.loads((out / "comparison.json").read_text())
+    rows = {r["method"]: r for r in report["results"]}
+    assert set(rows) == {"pca", "residual", "dense", "supervised", "lda", "nca"}
+    # LDA and NCA do not decode: no reconstruction cells, and not in the sentences
+    assert "test_mse" not in rows["lda"] and "test_mse" not in rows["nca"]
+    assert rows["lda"]["n_components"] == 1  # two classes
+    assert all("lda" not in sentence for sentence in report["crossover"])
+    assert rows["supervised"]["accuracy"] > rows["pca"]["accuracy"] + 0.2, rows
+    assert rows["supervised"]["accuracy"] > rows["lda"]["accuracy"] + 0.2, rows
+    assert read_png_size(out / "codes.png")[0] > 1000  # six panels
+    printed = capsys.readouterr().out
+    assert "supervised" in printed and "lda" in printed
+
+
+@pytest.mark.parametrize("models, message", [
+    ("pca,supervised", "supervised learn from labels, and this data set has none"),
+    ("pca,lda", "lda learn from labels"),
+])
+def test_models_that_learn_from_labels_need_them(tmp_path, capsys, models, message):
+    path = tmp_path / "table.npy"
+    np.save(path, np.random.default_rng(0).normal(size=(60, 4)))
+    assert main(["compare", "--data", str(path), "--models", models, "--out",
+                 str(tmp_path / "out")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_lda_and_nca_need_classes(tmp_path, capsys):
+    assert main(["compare", "--dataset", "diabetes", "--models", "pca,nca", "--out",
+                 str(tmp_path / "out")]) == 2
+    assert "nca need class labels" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("suffix", [".tsv", ".parquet", ".npy", ".npz", ".mat"])
 def test_compare_reads_every_format(tmp_path, suffix):
     import scipy.io

@@ -1,4 +1,4 @@
-"""The figures ``skae compare`` draws: reconstructions, per-feature errors, the width sweep.
+"""The figures ``skae compare`` draws: reconstructions, per-feature errors, the sweep, codes.
 
 Draws with Matplotlib's object API (no global figure state); knows nothing
 about how the models were chosen or measured.
@@ -137,5 +137,41 @@ def plot_variance_kept(curves, levels, path):
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="lower right")
     fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def plot_codes(codes, classes, path, *, title):
+    """Save a scatter of each model's 2-number test codes, coloured by class, a panel each.
+
+    Parameters
+    ----------
+    codes : dict of str to ndarray of shape (n_samples, 2) or (n_samples, 1)
+        Each model's codes of the test rows (a 1-number code is drawn against
+        zero: LDA's on two classes).
+    classes : ndarray of shape (n_samples,)
+        The test rows' classes.
+    path : str or path-like
+    title : str
+    """
+    names = list(codes)
+    labels, colours = np.unique(np.asarray(classes), return_inverse=True)
+    fig = _figure((3.2 * len(names) + 1.0, 3.6))
+    axes = fig.subplots(1, len(names), squeeze=False)[0]
+    cmap = "tab10" if len(labels) <= 10 else "tab20"
+    for ax, name in zip(axes, names):
+        Z = np.asarray(codes[name], dtype=np.float64)
+        y_axis = Z[:, 1] if Z.shape[1] > 1 else np.zeros(len(Z))
+        ax.scatter(Z[:, 0], y_axis, c=colours, cmap=cmap, vmin=0, vmax=max(len(labels) - 1, 1),
+                   s=6)
+        ax.set_title(name, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    colour = axes[-1].collections[0].to_rgba
+    handles = [axes[-1].scatter([], [], color=colour(i), s=12, label=str(label))
+               for i, label in enumerate(labels[:20])]
+    fig.legend(handles=handles, title="class", loc="center right", fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1 - 1.0 / (3.2 * len(names) + 1.0), 1))
     fig.savefig(path, dpi=100)
     return path

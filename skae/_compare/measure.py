@@ -79,6 +79,11 @@ class Split:
         """``"classes"``, ``"numeric"`` or None: what the downstream score measures."""
         return None if self.y_train is None else target_kind(self.y_train)
 
+    @property
+    def n_classes(self):
+        """The number of classes of a class target, else None."""
+        return len(np.unique(self.y_train)) if self.target_kind == "classes" else None
+
 
 def _with_scaler(estimator, scale):
     scaler = SCALERS[scale]
@@ -131,11 +136,14 @@ def compare_models(models, split, *, n_components=32, budget=None, scale="none",
     -------
     rows : list of dict
         One row per model with the keys of ``COLUMNS`` (``accuracy``
-        with class labels, ``target_r2`` with a numeric target): test
+        with class labels, ``target_r2`` with a numeric target; no
+        ``test_mse`` and ``test_r2`` for a model that does not decode): test
         reconstruction MSE, reconstruction R² (variance-weighted, i.e.
         explained variance), the downstream score of a model trained on the
         training codes, fit time in seconds and encoding time per test row in
-        milliseconds.
+        milliseconds.  Every model is fitted with the training labels, as a
+        pipeline fits its steps: those that do not learn from them ignore
+        them.
     fitted : dict of str to estimator
         The fitted models (pipelines when ``scale`` is not ``"none"``), by name.
     """
@@ -148,21 +156,20 @@ def compare_models(models, split, *, n_components=32, budget=None, scale="none",
                 + ("" if given else f" ({MODELS[name]})"))
         model = _with_scaler(models[name] if given else make_model(
             name, n_components, budget=budget, image_shape=split.image_shape,
-            n_rows=len(split.X_train)), scale)
+            n_rows=len(split.X_train), n_classes=split.n_classes), scale)
         start = time.perf_counter()
-        model.fit(split.X_train)
+        model.fit(split.X_train, split.y_train)  # as a pipeline does: PCA ignores y
         fit_seconds = time.perf_counter() - start
 
         start = time.perf_counter()
         codes_test = model.transform(split.X_test)
         encode_seconds = time.perf_counter() - start
-        X_test, reconstruction = _scaled_reconstruction(model, split.X_test)
-        row = {
-            "method": name,
-            "n_components": int(codes_test.shape[1]),
-            "test_mse": float(np.mean((X_test - reconstruction) ** 2)),
-            "test_r2": float(r2_score(X_test, reconstruction, multioutput="variance_weighted")),
-        }
+        row = {"method": name, "n_components": int(codes_test.shape[1])}
+        if decodes(model):
+            X_test, reconstruction = _scaled_reconstruction(model, split.X_test)
+            row["test_mse"] = float(np.mean((X_test - reconstruction) ** 2))
+            row["test_r2"] = float(r2_score(X_test, reconstruction,
+                                            multioutput="variance_weighted"))
         if kind is not None:
             score = _downstream_score(kind, model.transform(split.X_train), split.y_train,
                                       codes_test, split.y_test)
@@ -172,6 +179,11 @@ def compare_models(models, split, *, n_components=32, budget=None, scale="none",
         rows.append(row)
         fitted[name] = model
     return rows, fitted
+
+
+def decodes(model):
+    """Whether a fitted model (or its pipeline's last step) has an ``inverse_transform``."""
+    return hasattr(model[-1] if hasattr(model, "steps") else model, "inverse_transform")
 
 
 def feature_errors(model, X):

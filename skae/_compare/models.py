@@ -19,6 +19,11 @@ PRESETS = {
     "denoising": "denoising autoencoder: the dense one trained on inputs with noise of 0.5",
     "deep-linear": "deep autoencoder with a linear code: dense, hidden layers (128, 64), "
                    "learning rate 3e-3",
+    "supervised": "skae's default that also learns the target (target_weight='auto'); "
+                  "needs labels or a numeric target",
+    "lda": "sklearn.discriminant_analysis.LinearDiscriminantAnalysis (at most classes - 1 "
+           "numbers); needs labels, does not decode",
+    "nca": "sklearn.neighbors.NeighborhoodComponentsAnalysis; needs labels, does not decode",
 }
 
 
@@ -34,11 +39,18 @@ def _preset_settings(name, n_components):
         "deep-linear": lambda: dict(architecture=Dense(hidden_layer_sizes=(128, 64),
                                                        code_activation="linear"),
                                     learning_rate=3e-3),
+        "supervised": lambda: dict(architecture="residual", target_weight="auto"),
     }[name]()
 
 
-#: The models that are not autoencoders: scikit-learn's PCA and Kernel PCA.
-BASELINES = ("pca", "kpca")
+#: The models that are not autoencoders: scikit-learn's reducers.
+BASELINES = ("pca", "kpca", "lda", "nca")
+
+#: Models that learn from the target: they need one (LDA and NCA, class labels).
+USE_TARGET = ("supervised", "lda", "nca")
+
+#: Models that need class labels, and have no inverse_transform to measure.
+CLASS_REDUCERS = ("lda", "nca")
 
 
 def _models():
@@ -87,7 +99,8 @@ class Budget:
     verbose: int = 0
 
 
-def make_model(name, n_components, *, budget=None, image_shape=None, n_rows=None):
+def make_model(name, n_components, *, budget=None, image_shape=None, n_rows=None,
+               n_classes=None):
     """Return an unfitted estimator for a name of :data:`MODELS`.
 
     Parameters
@@ -104,16 +117,29 @@ def make_model(name, n_components, *, budget=None, image_shape=None, n_rows=None
     n_rows : int or None, default=None
         Training rows, to tell a kind with a fixed budget from one that stops
         on its own (``budget.fixed`` applies to the former).
+    n_classes : int or None, default=None
+        Classes of the target, for ``"lda"``, whose code has at most one
+        number fewer.
 
     Returns
     -------
-    estimator : PCA, TunedKernelPCA or AutoencoderTransformer
+    estimator : PCA, TunedKernelPCA, LinearDiscriminantAnalysis,
+        NeighborhoodComponentsAnalysis or AutoencoderTransformer
     """
     from ..architectures import ARCHITECTURES, get_architecture
 
     budget = budget or Budget()
     if name == "pca":
         return PCA(n_components=n_components, random_state=budget.random_state)
+    if name == "lda":
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+        return LinearDiscriminantAnalysis(
+            n_components=min(n_components, (n_classes or n_components + 1) - 1))
+    if name == "nca":
+        from sklearn.neighbors import NeighborhoodComponentsAnalysis
+
+        return NeighborhoodComponentsAnalysis(n_components, random_state=budget.random_state)
     if name == "kpca":
         from .kpca import TunedKernelPCA
 

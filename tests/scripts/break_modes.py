@@ -20,6 +20,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: Claims of codes that learn from y: an untrained network's codes are PCA's, shuffled
+#: weights' codes are noise, and both fail them.
+SUPERVISED = [
+    "tests/test_targets.py::test_two_numbers_of_digits_separate_the_classes_far_better_than_pca"
+    "_and_the_plain_code",
+    "tests/test_cli.py::test_with_a_target_the_supervised_mode_lda_and_nca_join",
+    *(f"tests/test_examples.py::test_example_runs_and_shows_its_claims"
+      f"[plot_classifier_codes.py-{source}]" for source in ("digits", "mnist")),
+]
+
 #: Tests whose claims the default network's PCA start (or an untrained network) fails.
 UNTRAINED = [
     "tests/test_tabular.py::test_default_beats_pca_on_odds_tables",
@@ -40,6 +50,7 @@ UNTRAINED = [
     "tests/test_mnist_models.py::test_decoded_prior_samples_are_read_as_digits",
     "tests/test_examples.py::test_example_runs_and_shows_its_claims[plot_compare_pca.py-digits]",
     "tests/test_examples.py::test_example_runs_and_shows_its_claims[plot_compare_pca.py-mnist]",
+    *SUPERVISED,
 ]
 
 #: Tests whose claims a network with its fitted weights shuffled fails.
@@ -60,6 +71,7 @@ SHUFFLE = [
     *(f"tests/test_examples.py::test_example_runs_and_shows_its_claims[{example}-{source}]"
       for example in ("plot_blog_walkthrough.py", "plot_compare_pca.py", "plot_variational.py")
       for source in ("digits", "mnist")),
+    *SUPERVISED,
 ]
 
 MODES = {"untrained": UNTRAINED, "shuffle": SHUFFLE}
