@@ -693,14 +693,17 @@ default="adam"
         """``n_components`` in (0, 1): the narrowest network keeping that share of the variance."""
         from ._width import search_width
 
-        if not get_architecture(self.architecture).starts_as_pca:
+        # checked on the kind a fit builds, the deprecated parameters applied
+        architecture = self._resolve_architecture(X.shape[1])
+        if not architecture.starts_as_pca:
             raise ValueError(
                 f"n_components={self.n_components!r} (a share of the variance) needs a kind "
                 "that starts as PCA, so that PCA's width bounds the search: "
-                "architecture='residual' (the default). Pass an integer n_components for "
-                f"{self.architecture!r}.")
+                "architecture='residual' (the default, without the deprecated "
+                "hidden_layer_sizes, activation and image_shape). Pass an integer "
+                f"n_components for {type(architecture).__name__}.")
         # the widths are judged on as many rows as a fit holds out for validation
-        budget = self._budget(X.shape[0], self._resolve_architecture(X.shape[1]))
+        budget = self._budget(X.shape[0], architecture)
         chosen, search = search_width(self, X, self.n_components,
                                       selection_fraction=budget["validation_fraction"])
         params = self.get_params(deep=False)

@@ -132,6 +132,13 @@ def test_shares_of_the_variance_that_cannot_be_searched_are_refused():
     X = load_wine().data
     with pytest.raises(ValueError, match="starts as PCA"):
         AutoencoderTransformer(0.9, architecture="dense", epochs=1).fit(X)
+    # the deprecated parameters turn the default name into the dense kind: refused too, with
+    # their warning, instead of a search that assumed a PCA start it did not have
+    legacy = AutoencoderTransformer(0.9, hidden_layer_sizes=(16,), epochs=1)
+    with pytest.warns(FutureWarning, match="deprecated"), \
+            pytest.raises(ValueError, match="starts as PCA.*for Dense"):
+        legacy.fit(X)
+    assert not hasattr(legacy, "n_components_")
     # as scikit-learn hides a method its parameters rule out (MLPClassifier's partial_fit with lbfgs)
     assert not hasattr(AutoencoderTransformer(0.9), "partial_fit")
     with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as excinfo:
