@@ -354,7 +354,7 @@ default="adam"
     it trains the reconstruction only.  A weight of 1 makes a head no better
     than a guess (the uniform class probabilities, or the target's mean) cost
     a labelled row as much as reconstructing every row by the column means;
-    the labelled rows' losses are scaled by the share of rows labelled, so
+    the labelled rows' losses are divided by the share of rows labelled, so
     that a weight means the same with few labels as with all.  A fit with a
     head keeps its trained network: the default kind's PCA start is not
     kept for a better reconstruction of the validation rows, which a code
@@ -663,23 +663,30 @@ default="adam"
         self._measure_variance_kept(X, train_rows, validation_rows)
 
     def _held_out_loss(self, X, targets, X_train):
-        """Mean over rows of the reconstruction's and the head's losses, each over a guess's."""
+        """Mean over rows of the reconstruction's and the head's losses, each over a guess's.
+
+        Without a labelled row among them, the reconstruction's alone.
+        """
+        from ._arrays import dense_float32
         from ._backend import to_numpy
         from ._inference import predict_batched
         from ._targets import guess_reconstruction_loss, target_losses
 
         encoding, labelled = self._target_encoding, targets[:, -1] > 0
-        reconstruction = self._row_errors(X) if self.loss_ == "mse" else None
-        if reconstruction is None:
+        if self.loss_ == "mse":
+            reconstruction = self._row_errors(X)
+        else:
             import keras
 
             reconstruction = to_numpy(keras.losses.get(self.loss_)(
-                X, predict_batched(self.model_, X, self.n_features_in_)))
-        codes = predict_batched(self.encoder_, X[labelled], self.n_components_)
-        head = to_numpy(target_losses(encoding.kind, targets[labelled, :-1], self._head(codes)))
-        return (float(np.mean(reconstruction)) / guess_reconstruction_loss(X_train, self.loss_)
-                + float(np.sum(head)) / max(1, len(targets)) / encoding.guess_loss()
-                / max(labelled.mean(), 1e-12))
+                dense_float32(X), predict_batched(self.model_, X, self.n_features_in_)))
+        loss = float(np.mean(reconstruction)) / guess_reconstruction_loss(X_train, self.loss_)
+        if labelled.any():
+            codes = predict_batched(self.encoder_, X[labelled], self.n_components_)
+            head = to_numpy(target_losses(encoding.kind, targets[labelled, :-1],
+                                          self._head(codes)))
+            loss += float(np.mean(head)) / encoding.guess_loss()
+        return loss
 
     def _width_is_a_fraction(self):
         if isinstance(self.n_components, str) and self.n_components == "mle":

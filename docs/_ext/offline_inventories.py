@@ -22,9 +22,10 @@ TF_URL = "https://www.tensorflow.org/"
 PYTHON_URL = "https://docs.python.org/3/"
 
 SKLEARN_MODULES = [
-    "base", "compose", "cluster", "datasets", "decomposition", "ensemble", "exceptions",
-    "linear_model", "manifold", "metrics", "model_selection", "neighbors", "neural_network",
-    "pipeline", "preprocessing", "svm", "utils",
+    "base", "compose", "cluster", "cross_decomposition", "datasets", "decomposition",
+    "discriminant_analysis", "ensemble", "exceptions", "linear_model", "manifold", "metrics",
+    "model_selection", "neighbors", "neural_network", "pipeline", "preprocessing",
+    "semi_supervised", "svm", "utils",
 ]
 
 #: Keras and TensorFlow names (as the docs write them) and their pages.
