@@ -109,12 +109,12 @@ def reducers(k, n_classes, weights, umap):
 
 
 def variance_kept(reducer, X_test, mean):
-    """The share of the test rows' variance kept by PCA's or skae's reconstructions.
+    """The share of the test rows' variance kept by PCA's, PLS's or skae's reconstructions.
 
     None for the others: LDA and NCA do not decode, and UMAP's inverse is an
     approximation that takes minutes per fold.
     """
-    if not isinstance(reducer, (PCA, AutoencoderTransformer)):
+    if not isinstance(reducer, (PCA, PLSRegression, AutoencoderTransformer)):
         return None
     residual = X_test - reducer.inverse_transform(reducer.transform(X_test))
     return 1.0 - float(np.sum(residual ** 2) / np.sum((X_test - mean) ** 2))
