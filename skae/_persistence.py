@@ -88,6 +88,7 @@ def pickle_state(state):
 def unpickle_state(state):
     """The inverse of :func:`pickle_state` (also reads skae 0.1's pickles)."""
     state = dict(state)
+    state.setdefault("target_weight", None)  # pickled before the parameter existed: its default
     if isinstance(state.get("model_"), SerializedKerasModel):
         state["model_"] = model_from_bytes(state["model_"].payload)
     return upgrade_pickled_state(state)
