@@ -877,11 +877,10 @@ default="adam"
             self.target_weight_ = weight
         self._initialize_optimizer()
         callbacks = self._initialize_callbacks()
-        rows = X if split is None else X[split[0]]
         history, best_epoch = train(
             TrainedNetwork(self.architecture_, self.model_, rebuild=self._rebuild, head=head),
             X if columns is None else with_targets(X, columns),
-            self._training_settings(budget, self._target_settings(rows, columns, weight)),
+            self._training_settings(budget, self._target_settings(X, split, columns, weight)),
             optimizer=self._optimizer, seed=seed, split=split, callbacks=callbacks,
             steps=self._compiled_steps(stream),
         )
@@ -896,11 +895,13 @@ default="adam"
             self._optimizer = None
         return self._head
 
-    def _target_settings(self, X_train, columns, weight):
+    def _target_settings(self, X, split, columns, weight):
         """The target's training settings: the head's weight, over a guess's losses."""
         if columns is None:
             return {}
         from ._targets import guess_reconstruction_loss
+
+        X_train = X if split is None else X[split[0]]
 
         encoding = self._target_encoding
         labelled = float(np.mean(columns[:, -1])) or 1.0
