@@ -667,8 +667,9 @@ default="adam"
 
         Without a labelled row among them, the reconstruction's alone.
         """
+        import keras
+
         from ._arrays import dense_float32
-        from ._backend import to_numpy
         from ._inference import predict_batched
         from ._targets import guess_reconstruction_loss, target_losses
 
@@ -676,15 +677,13 @@ default="adam"
         if self.loss_ == "mse":
             reconstruction = self._row_errors(X)
         else:
-            import keras
-
-            reconstruction = to_numpy(keras.losses.get(self.loss_)(
+            reconstruction = keras.ops.convert_to_numpy(keras.losses.get(self.loss_)(
                 dense_float32(X), predict_batched(self.model_, X, self.n_features_in_)))
         loss = float(np.mean(reconstruction)) / guess_reconstruction_loss(X_train, self.loss_)
         if labelled.any():
             codes = predict_batched(self.encoder_, X[labelled], self.n_components_)
-            head = to_numpy(target_losses(encoding.kind, targets[labelled, :-1],
-                                          self._head(codes)))
+            head = keras.ops.convert_to_numpy(
+                target_losses(encoding.kind, targets[labelled, :-1], self._head(codes)))
             loss += float(np.mean(head)) / encoding.guess_loss()
         return loss
 
