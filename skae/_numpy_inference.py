@@ -15,11 +15,12 @@ Knows nothing about scikit-learn or training; :mod:`skae._inference` picks
 this path or Keras's.
 """
 
+import keras
 import numpy as np
 
 from . import _backend
 from ._activations import ACTIVATIONS, keras_names
-from ._plain_keras import faster_paths_on
+from ._config import get_config
 
 __all__ = ["NUMPY_BLOCK_ROWS", "dense_steps", "numpy_predictor"]
 
@@ -31,6 +32,33 @@ __all__ = ["NUMPY_BLOCK_ROWS", "dense_steps", "numpy_predictor"]
 NUMPY_BLOCK_ROWS = 64
 
 
+def _input(layer, names, steps):
+    return True
+
+
+def _dense(layer, names, steps):
+    name = names.get(layer.activation)
+    if name is None or layer.quantization_mode is not None or layer.lora_enabled:
+        return False
+    steps.append([layer.kernel, layer.bias, name])
+    return True
+
+
+def _activation(layer, names, steps):
+    name = names.get(layer.activation)
+    if name is None or not steps or steps[-1][2] != "linear":
+        return False
+    steps[-1][2] = name
+    return True
+
+
+#: Each Keras layer class NumPy inference runs, and how it adds the layer to
+#: ``steps``; a reader returns False for a layer it cannot run (an activation
+#: NumPy lacks, a quantized kernel).
+_READERS = {keras.layers.InputLayer: _input, keras.layers.Dense: _dense,
+            keras.layers.Activation: _activation}
+
+
 def dense_steps(model):
     """The layers of ``model`` as ``[(kernel, bias, activation name), ...]``, or None.
 
@@ -39,32 +67,22 @@ def dense_steps(model):
     models are followed into).  ``kernel`` and ``bias`` are the Keras
     variables themselves (``bias`` is None for a layer without one).
     """
-    import keras
-
     inputs, outputs = getattr(model, "inputs", None), getattr(model, "outputs", None)
     if not inputs or not outputs or len(inputs) != 1 or len(outputs) != 1:
         return None  # a subclassed model (its call could do anything), or several inputs
     steps = []
     names = keras_names()
     for layer in model.layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
         if isinstance(layer, keras.Model):
             inner = dense_steps(layer)
             if inner is None:
                 return None
             steps.extend(inner)
-        elif type(layer) is keras.layers.Dense:
-            name = names.get(layer.activation)
-            if name is None or layer.quantization_mode is not None or layer.lora_enabled:
-                return None
-            steps.append([layer.kernel, layer.bias, name])
-        elif type(layer) is keras.layers.Activation:
-            name = names.get(layer.activation)
-            if name is None or not steps or steps[-1][2] != "linear":
-                return None
-            steps[-1][2] = name
-        else:
+            continue
+        # keyed by the class itself: a subclass's call may compute something
+        # else, so its network runs through Keras
+        read = _READERS.get(type(layer))
+        if read is None or not read(layer, names, steps):
             return None
     return [tuple(step) for step in steps] or None
 
@@ -93,7 +111,7 @@ def numpy_predictor(model):
     call, so that changes to them (a user's own ``model_.fit``,
     ``set_weights``) are always seen.
     """
-    if not faster_paths_on() or not _backend.cpu_only():
+    if not get_config()["faster_paths"] or not _backend.cpu_only():
         return None
     weights = _read_weights(model)
     if weights is None:

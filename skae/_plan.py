@@ -1,8 +1,8 @@
 """The training plan: how one fit's batches reach the step, and how the step is compiled.
 
 Holds the policy (:func:`plan_training`) and the constants it decides by,
-each with the reason for it.  With the plain-Keras switch
-(:mod:`skae._plain_keras`) set, every fit gets the plain plan: dense row
+each with the reason for it.  With ``faster_paths=False``
+(:func:`skae.set_config`), every fit gets the plain plan: dense row
 batches to Keras's ``fit``, one compiled step per call, Keras's default
 ``jit_compile``.
 
@@ -31,7 +31,7 @@ there).
 import dataclasses
 
 from . import _backend
-from ._plain_keras import faster_paths_on
+from ._config import get_config
 
 __all__ = ["EAGER_MAX_STEPS", "MAX_STEPS_PER_EXECUTION", "MIN_STEPS_FOR_MULTI_STEP",
            "XLA_MIN_WORK", "TrainingPlan", "plan_training"]
@@ -149,7 +149,7 @@ def plan_training(*, network, settings, n_rows, n_features, steps, sparse, strea
     """
     distributed = _backend.distributed()
     epochs, noise = settings.epochs, settings.noise_stddev > 0
-    if not faster_paths_on():
+    if not get_config()["faster_paths"]:
         return TrainingPlan(feed="arrays" if stream else "batches")
     feed = "arrays" if stream else "batches" if sparse else "gather"
     if _backend.backend() != "tensorflow":

@@ -13,10 +13,12 @@ one) and :meth:`release` (the fit is over):
   network's weights and optimizer state are copied in before and out after,
   the data into the trainer's data variable (rows padded to a multiple of
   :data:`REUSE_ROWS`, so the folds of a cross-validation, which differ by a
-  row, share one), and the step's seed reset; the trainer trains private
-  networks of the same structure, so that its step can outlive the
-  estimator.  ``benchmarks/bench_search.py`` times a grid search with and
-  without (``SKAE_KEPT_STEPS=0``) kept steps.
+  row, share one) and zeros into it once the fit ends, so that no row of
+  the user's outlives the fit; the step's seed is reset.  The trainer trains
+  private networks of the same structure, so that its step can outlive the
+  estimator.  How many trainers are kept is the ``kept_steps`` setting
+  (:func:`skae.set_config`), read at each fit.  ``benchmarks/bench_search.py``
+  times a grid search with and without (``SKAE_KEPT_STEPS=0``) kept steps.
 * :class:`StreamSteps`, one per estimator, for ``partial_fit``: the trainer
   of the last chunk, used again while the optimizer and the step's settings
   are the same.
@@ -28,7 +30,6 @@ is given the function that makes one.
 import collections
 import dataclasses
 import json
-import os
 import threading
 
 import keras
@@ -36,23 +37,15 @@ import numpy as np
 
 from . import _arrays, _backend
 from ._arrays import dense_float32
+from ._config import get_config, on_change
 
-__all__ = ["REUSE_MAX", "REUSE_ROWS", "SHARED_STEPS", "TrainingRun", "SharedSteps", "StreamSteps"]
+__all__ = ["REUSE_ROWS", "SHARED_STEPS", "TrainingRun", "SharedSteps", "StreamSteps"]
 
 #: Rows of a kept trainer's data variable are a multiple of this: the folds
 #: of a 5-fold cross-validation of up to a few thousand rows differ by one row
 #: and share a size; each kept trainer holds one such padded copy of its
 #: last data (at most 64 MiB, :data:`~skae._arrays.SMALL_DENSE_VALUES`).
 REUSE_ROWS = 512
-
-#: Trainers the shared pool keeps, the least recently used dropped first:
-#: the environment variable ``SKAE_KEPT_STEPS`` (read at import; 0 keeps
-#: none, so every fit compiles its own step), 2 by default.  Two: a search
-#: alternating two structures (two code widths, say) keeps both compiled;
-#: each kept trainer holds a copy of its data, so more would cost memory for
-#: searches that rarely need it.  Not tuned beyond that reasoning.
-REUSE_MAX = int(os.environ.get("SKAE_KEPT_STEPS", "2"))
-
 
 @dataclasses.dataclass(frozen=True)
 class TrainingRun:
@@ -133,16 +126,13 @@ def _copy_state(source, target):
 class SharedSteps:
     """Trainers by what their step was compiled for, shared by every estimator (thread-safe).
 
-    Parameters
-    ----------
-    size : int
-        Trainers kept (0 keeps none: every fit compiles its own step).
+    How many it keeps is the ``kept_steps`` setting (:func:`skae.get_config`)
+    at each fit's end; 0 keeps none: every fit compiles its own step.
     """
 
     streams = False  # fit: the plan feeds gathered rows
 
-    def __init__(self, size):
-        self.size = size
+    def __init__(self):
         self._lock = threading.Lock()
         self._trainers = collections.OrderedDict()
         self._in_use = {}  # id(trainer) -> (key, trainer), for each trainer a fit holds
@@ -179,7 +169,7 @@ class SharedSteps:
         and optimizer on gathered ``data``.
         """
         key = self._key(run)
-        if key is None:
+        if key is None or get_config()["kept_steps"] == 0:
             return None
         with self._lock:
             trainer = self._trainers.pop(key, None)
@@ -208,16 +198,25 @@ class SharedSteps:
         """End ``run``'s use of ``trainer``: copy its state back into the network and keep it.
 
         A trainer :meth:`acquire` did not give out is left alone; after a
-        fit that raised (``failed``), the trainer is dropped.
+        fit that raised (``failed``), the trainer is dropped.  A kept
+        trainer's data variable holds zeros: the rows are the user's, the
+        step only needs the variable's shape.
         """
         with self._lock:
             key, held = self._in_use.pop(id(trainer), (None, None))
         if held is not trainer or failed:
             return
         _copy_state((trainer.autoencoder, trainer.optimizer), (run.network.model, run.optimizer))
+        trainer.data.assign(keras.ops.zeros(trainer.data.shape, trainer.data.dtype))
         with self._lock:
             self._trainers[key] = trainer
-            while len(self._trainers) > self.size:
+        self.trim()
+
+    def trim(self):
+        """Drop the least recently used trainers beyond the ``kept_steps`` setting."""
+        size = get_config()["kept_steps"]
+        with self._lock:
+            while len(self._trainers) > size:
                 self._trainers.popitem(last=False)
 
     def clear(self):
@@ -257,4 +256,5 @@ class StreamSteps:
 
 
 #: The pool every ``fit`` uses.
-SHARED_STEPS = SharedSteps(REUSE_MAX)
+SHARED_STEPS = SharedSteps()
+on_change(SHARED_STEPS.trim)  # kept_steps=0 gives the kept steps' memory back at once

@@ -20,6 +20,7 @@ Knows nothing about training.  Imported only when skl2onnx converts a skae
 estimator (through the hooks), so ``import skae`` does not need skl2onnx.
 """
 
+import keras
 import numpy as np
 from onnx import TensorProto
 from skl2onnx.common.data_types import DoubleTensorType
@@ -29,11 +30,6 @@ from ._activations import ACTIVATIONS, keras_names
 from ._backend import to_numpy
 
 __all__ = ["SUPPORTED_LAYERS", "convert", "shape_calculator"]
-
-#: Keras layers the export translates.
-SUPPORTED_LAYERS = ("InputLayer", "Dense", "Activation", "Reshape", "Flatten", "Conv2D",
-                    "Conv2DTranspose", "Cropping2D")
-
 
 class _Graph:
     """Adds nodes and initializers to skl2onnx's container, with fresh names."""
@@ -73,8 +69,6 @@ def _same_padding(size, kernel, stride):
 
 def _layers(model):
     """The layers of a chain of layers, nested models followed into."""
-    import keras
-
     for layer in model.layers:
         if isinstance(layer, keras.Model):
             yield from _layers(layer)
@@ -82,19 +76,105 @@ def _layers(model):
             yield layer
 
 
+def _dense(graph, layer, x, shape, activation):
+    x = graph.node("MatMul", [x, graph.const(to_numpy(layer.kernel))])
+    if layer.use_bias:
+        x = graph.node("Add", [x, graph.const(to_numpy(layer.bias))])
+    return _activation(graph, x, activation), shape
+
+
+def _activation_layer(graph, layer, x, shape, activation):
+    return _activation(graph, x, activation), shape
+
+
+def _reshape(graph, layer, x, shape, activation):
+    shape = tuple(layer.target_shape)
+    return graph.node("Reshape", [x, graph.const([-1, *shape], np.int64)]), shape
+
+
+def _flatten(graph, layer, x, shape, activation):
+    return graph.node("Flatten", [x], axis=1), None
+
+
+def _convolution(graph, layer, x, shape, activation):
+    """A Conv2D or Conv2DTranspose layer, run in ONNX's NCHW layout."""
+    if tuple(layer.dilation_rate) != (1, 1) or getattr(layer, "groups", 1) != 1:
+        raise ValueError(f"skae's ONNX export does not support dilated or grouped "
+                         f"convolutions (layer {layer.name!r}).")
+    height, width, _ = shape
+    kernel, strides = tuple(layer.kernel_size), tuple(layer.strides)
+    nchw = graph.node("Transpose", [x], perm=[0, 3, 1, 2])
+    if type(layer) is keras.layers.Conv2D:
+        pads = [(0, 0), (0, 0)] if layer.padding == "valid" else [
+            _same_padding(size, k, s) for size, k, s in zip((height, width), kernel, strides)]
+        weights = np.transpose(to_numpy(layer.kernel), (3, 2, 0, 1))  # (out, in, kh, kw)
+        out = [(size + before + after - k) // s + 1
+               for size, (before, after), k, s in zip((height, width), pads, kernel, strides)]
+        y = graph.node("Conv", [nchw, graph.const(weights)], kernel_shape=list(kernel),
+                       strides=list(strides),
+                       pads=[pads[0][0], pads[1][0], pads[0][1], pads[1][1]])
+    else:
+        if layer.padding != "same" or layer.output_padding is not None:
+            raise ValueError(f"skae's ONNX export translates Conv2DTranspose layers "
+                             f"with padding='same' only (layer {layer.name!r}).")
+        out = [size * s for size, s in zip((height, width), strides)]
+        # the forward convolution from the output back to the input
+        # pads (before, after); the transposed one crops the same
+        pads = [_same_padding(size, k, s) for size, k, s in zip(out, kernel, strides)]
+        extra = [o - (s * (size - 1) + k - before - after)
+                 for o, size, k, s, (before, after) in zip(out, (height, width), kernel,
+                                                           strides, pads)]
+        weights = np.transpose(to_numpy(layer.kernel), (3, 2, 0, 1))  # (in, out, kh, kw)
+        y = graph.node("ConvTranspose", [nchw, graph.const(weights)],
+                       kernel_shape=list(kernel), strides=list(strides),
+                       pads=[pads[0][0], pads[1][0], pads[0][1], pads[1][1]],
+                       output_padding=extra)
+    if layer.use_bias:
+        y = graph.node("Add", [y, graph.const(to_numpy(layer.bias).reshape(-1, 1, 1))])
+    x = _activation(graph, graph.node("Transpose", [y], perm=[0, 2, 3, 1]), activation)
+    return x, (*out, layer.filters)
+
+
+def _cropping(graph, layer, x, shape, activation):
+    (top, bottom), (left, right) = layer.cropping
+    height, width, channels = shape
+    x = graph.node("Slice", [x, graph.const([top, left], np.int64),
+                             graph.const([height - bottom, width - right], np.int64),
+                             graph.const([1, 2], np.int64)])
+    return x, (height - top - bottom, width - left - right, channels)
+
+
+#: Each Keras layer class the export translates, and its translation
+#: ``(graph, layer, x, shape, activation) -> (x, shape)``, where ``shape`` is
+#: the (height, width, channels) of an image tensor (NHWC, like Keras) or
+#: None.  Keyed by the class itself: a subclass may compute something else
+#: in its ``call``, so it is refused rather than translated as its parent.
+_TRANSLATIONS = {
+    keras.layers.InputLayer: lambda graph, layer, x, shape, activation: (x, shape),
+    keras.layers.Dense: _dense,
+    keras.layers.Activation: _activation_layer,
+    keras.layers.Reshape: _reshape,
+    keras.layers.Flatten: _flatten,
+    keras.layers.Conv2D: _convolution,
+    keras.layers.Conv2DTranspose: _convolution,
+    keras.layers.Cropping2D: _cropping,
+}
+
+#: Keras layer classes the export translates (exactly these, not their subclasses).
+SUPPORTED_LAYERS = tuple(_TRANSLATIONS)
+
+
 def _emit(graph, model, x, kind):
     """ONNX nodes computing ``model`` (a chain of supported layers) on ``x``; its output."""
-    import keras
-
     names = keras_names()
-    shape = None  # the (height, width, channels) of an image tensor, NHWC like Keras
+    shape = None
     for layer in _layers(model):
-        kind_of = type(layer).__name__
-        if kind_of not in SUPPORTED_LAYERS:
+        translate = _TRANSLATIONS.get(type(layer))
+        if translate is None:
             raise ValueError(
-                f"skae's ONNX export does not support {kind_of} layers (layer "
+                f"skae's ONNX export does not support {type(layer).__name__} layers (layer "
                 f"{layer.name!r} of the {kind} kind's network); it translates "
-                f"{', '.join(SUPPORTED_LAYERS)}."
+                f"{', '.join(c.__name__ for c in SUPPORTED_LAYERS)}."
             )
         if getattr(layer, "data_format", "channels_last") != "channels_last":
             raise ValueError(f"skae's ONNX export translates channels_last layers only "
@@ -103,67 +183,7 @@ def _emit(graph, model, x, kind):
         if function is not None and function not in names:
             raise ValueError(f"skae's ONNX export does not support the activation of layer "
                              f"{layer.name!r}.")
-        activation = names.get(function, "linear")
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        if kind_of == "Dense":
-            x = graph.node("MatMul", [x, graph.const(to_numpy(layer.kernel))])
-            if layer.use_bias:
-                x = graph.node("Add", [x, graph.const(to_numpy(layer.bias))])
-            x = _activation(graph, x, activation)
-        elif kind_of == "Activation":
-            x = _activation(graph, x, activation)
-        elif kind_of == "Reshape":
-            shape = tuple(layer.target_shape)
-            x = graph.node("Reshape", [x, graph.const([-1, *shape], np.int64)])
-        elif kind_of == "Flatten":
-            shape = None
-            x = graph.node("Flatten", [x], axis=1)
-        elif kind_of in ("Conv2D", "Conv2DTranspose"):
-            if tuple(layer.dilation_rate) != (1, 1) or getattr(layer, "groups", 1) != 1:
-                raise ValueError(f"skae's ONNX export does not support dilated or grouped "
-                                 f"convolutions (layer {layer.name!r}).")
-            height, width, _ = shape
-            kernel, strides = tuple(layer.kernel_size), tuple(layer.strides)
-            nchw = graph.node("Transpose", [x], perm=[0, 3, 1, 2])
-            if kind_of == "Conv2D":
-                pads = [(0, 0), (0, 0)] if layer.padding == "valid" else [
-                    _same_padding(size, k, s) for size, k, s in zip((height, width), kernel,
-                                                                     strides)]
-                weights = np.transpose(to_numpy(layer.kernel), (3, 2, 0, 1))  # (out, in, kh, kw)
-                out = [(size + before + after - k) // s + 1
-                       for size, (before, after), k, s in zip((height, width), pads, kernel,
-                                                               strides)]
-                y = graph.node("Conv", [nchw, graph.const(weights)], kernel_shape=list(kernel),
-                               strides=list(strides),
-                               pads=[pads[0][0], pads[1][0], pads[0][1], pads[1][1]])
-            else:
-                if layer.padding != "same" or layer.output_padding is not None:
-                    raise ValueError(f"skae's ONNX export translates Conv2DTranspose layers "
-                                     f"with padding='same' only (layer {layer.name!r}).")
-                out = [size * s for size, s in zip((height, width), strides)]
-                # the forward convolution from the output back to the input
-                # pads (before, after); the transposed one crops the same
-                pads = [_same_padding(size, k, s) for size, k, s in zip(out, kernel, strides)]
-                extra = [o - (s * (size - 1) + k - before - after)
-                         for o, size, k, s, (before, after) in zip(out, (height, width), kernel,
-                                                                   strides, pads)]
-                weights = np.transpose(to_numpy(layer.kernel), (3, 2, 0, 1))  # (in, out, kh, kw)
-                y = graph.node("ConvTranspose", [nchw, graph.const(weights)],
-                               kernel_shape=list(kernel), strides=list(strides),
-                               pads=[pads[0][0], pads[1][0], pads[0][1], pads[1][1]],
-                               output_padding=extra)
-            if layer.use_bias:
-                y = graph.node("Add", [y, graph.const(to_numpy(layer.bias).reshape(-1, 1, 1))])
-            x = _activation(graph, graph.node("Transpose", [y], perm=[0, 2, 3, 1]), activation)
-            shape = (*out, layer.filters)
-        elif kind_of == "Cropping2D":
-            (top, bottom), (left, right) = layer.cropping
-            height, width, channels = shape
-            x = graph.node("Slice", [x, graph.const([top, left], np.int64),
-                                     graph.const([height - bottom, width - right], np.int64),
-                                     graph.const([1, 2], np.int64)])
-            shape = (height - top - bottom, width - left - right, channels)
+        x, shape = translate(graph, layer, x, shape, names.get(function, "linear"))
     return x
 
 

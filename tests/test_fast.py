@@ -7,7 +7,14 @@ import keras
 import numpy as np
 import pytest
 
-from skae import AutoencoderTransformer, _feeding, _numpy_inference, _plan, _step_cache
+from skae import (
+    AutoencoderTransformer,
+    _feeding,
+    _numpy_inference,
+    _plan,
+    _step_cache,
+    config_context,
+)
 from skae._activations import ACTIVATIONS as REGISTRY
 from skae._backend import to_numpy
 from skae._inference import (
@@ -18,7 +25,6 @@ from skae._inference import (
     predict_batched,
 )
 from skae._numpy_inference import NUMPY_BLOCK_ROWS
-from skae._plain_keras import plain_keras
 from skae.architectures import ACTIVATIONS, Conv, Dense
 
 
@@ -66,7 +72,7 @@ def test_numpy_inference_matches_keras_for_every_activation(activation):
         got = predict_batched(network, data, expected.shape[1])
         assert got.dtype == np.float32
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
-        with plain_keras():  # the switch off: Keras's predict_on_batch
+        with config_context(faster_paths=False):  # the switch off: Keras's predict_on_batch
             assert batch_predictor(network)[1] == INFERENCE_BATCH_SIZE
             plain = predict_batched(network, data, expected.shape[1])
         np.testing.assert_allclose(got, plain, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
@@ -102,7 +108,7 @@ def _outputs(est, X):
 
 def _through_keras(est, X):
     """The same outputs read through Keras's predict_on_batch."""
-    with plain_keras():
+    with config_context(faster_paths=False):
         return _outputs(est, X)
 
 
@@ -292,7 +298,7 @@ FAST_RTOL = 2e-3
 def test_fast_training_equals_plain_keras(digits, params, plans):
     X, _ = digits
     fast = AutoencoderTransformer(n_components=6, random_state=0, **params).fit(X)
-    with plain_keras():
+    with config_context(faster_paths=False):
         plain = AutoencoderTransformer(n_components=6, random_state=0, **params).fit(X)
     assert plans[0].feed == "gather" and plans[1] == _plan.TrainingPlan(feed="batches")
     assert fast.history_.keys() == plain.history_.keys()
@@ -311,7 +317,7 @@ def test_xla_training_equals_plain_keras(digits, plans, monkeypatch):
     X, _ = digits
     params = dict(n_components=6, architecture="dense", epochs=12, batch_size=64, random_state=0)
     fast = AutoencoderTransformer(**params).fit(X)
-    with plain_keras():
+    with config_context(faster_paths=False):
         plain = AutoencoderTransformer(**params).fit(X)
     assert plans[0].jit_compile is True
     np.testing.assert_allclose(fast.loss_curve_, plain.loss_curve_, rtol=FAST_RTOL)
@@ -322,7 +328,7 @@ def test_xla_training_equals_plain_keras(digits, plans, monkeypatch):
 def test_partial_fit_plain_and_fast_agree(digits):
     X, _ = digits
     fast = AutoencoderTransformer(n_components=6, random_state=0)
-    with plain_keras():
+    with config_context(faster_paths=False):
         plain = AutoencoderTransformer(n_components=6, random_state=0)
         for chunk in np.array_split(X, 3):
             plain.partial_fit(chunk)
