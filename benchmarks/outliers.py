@@ -86,7 +86,7 @@ class KNNDistance:
         return self
 
     def score_samples(self, X):
-        return -_mean_neighbour_distance(self.reference, X, self.k, exclude_self=False)
+        return -mean_neighbour_distance(self.reference, X, self.k, exclude_self=False)
 
 
 class PCAError:
@@ -117,7 +117,7 @@ def make(method, seed, n_components):
     return PCAError(n_components)
 
 
-def _mean_neighbour_distance(reference, X, k, exclude_self):
+def mean_neighbour_distance(reference, X, k, exclude_self):
     """Mean distance of each row of ``X`` to its ``k`` nearest rows of ``reference``."""
     k = min(k, len(reference) - (1 if exclude_self else 0))
     neighbours = NearestNeighbors(n_neighbors=k).fit(reference)
@@ -150,11 +150,11 @@ def candidate_scores(detector, X_fit, X_test):
         return np.einsum("ij,jk,ik->i", centred, precision, centred) / codes.shape[1]
 
     terms_fit = {"q": q(X_fit, codes_fit), "t": t(codes_fit),
-                 "n": _mean_neighbour_distance(codes_fit, codes_fit, KNN_K, True),
-                 "x": _mean_neighbour_distance(X_fit, X_fit, KNN_K, True)}
+                 "n": mean_neighbour_distance(codes_fit, codes_fit, KNN_K, True),
+                 "x": mean_neighbour_distance(X_fit, X_fit, KNN_K, True)}
     terms_test = {"q": q(X_test, codes_test), "t": t(codes_test),
-                  "n": _mean_neighbour_distance(codes_fit, codes_test, KNN_K, False),
-                  "x": _mean_neighbour_distance(X_fit, X_test, KNN_K, False)}
+                  "n": mean_neighbour_distance(codes_fit, codes_test, KNN_K, False),
+                  "x": mean_neighbour_distance(X_fit, X_test, KNN_K, False)}
     scaled = {k: terms_test[k] / max(terms_fit[k].mean(), 1e-12) for k in terms_test}
     return {
         "default": -detector.score_samples(X_test),

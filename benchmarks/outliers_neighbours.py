@@ -31,7 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 from _common import Results  # noqa: E402
 from _real_tables import DEFAULT_ADBENCH_DIR, DEFAULT_ODDS_DIR, load, table_names  # noqa: E402
-from outliers import KNN_K, PROTOCOLS, _mean_neighbour_distance, splits  # noqa: E402
+from outliers import KNN_K, PROTOCOLS, mean_neighbour_distance, splits  # noqa: E402
 from sklearn.ensemble import IsolationForest  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -60,14 +60,14 @@ def scores(X_fit, X_test, seed):
     forest = IsolationForest(random_state=seed).fit(X_fit)
     skae_fit, skae_test = -detector.score_samples(X_fit), -detector.score_samples(X_test)
     reference = X_fit[kept(skae_fit)]
-    knn_kept_test = _mean_neighbour_distance(reference, X_test, KNN_K, False)
-    knn_kept_fit = _mean_neighbour_distance(reference, X_fit, KNN_K, False)
+    knn_kept_test = mean_neighbour_distance(reference, X_test, KNN_K, False)
+    knn_kept_fit = mean_neighbour_distance(reference, X_fit, KNN_K, False)
     return {
         "default": skae_test,
         "iforest": -forest.score_samples(X_test),
-        "knn": _mean_neighbour_distance(X_fit, X_test, KNN_K, False),
+        "knn": mean_neighbour_distance(X_fit, X_test, KNN_K, False),
         "knn_kept_skae": knn_kept_test,
-        "knn_kept_iforest": _mean_neighbour_distance(
+        "knn_kept_iforest": mean_neighbour_distance(
             X_fit[kept(-forest.score_samples(X_fit))], X_test, KNN_K, False),
         "default_plus_knn_kept": skae_test / max(skae_fit.mean(), 1e-12)
         + knn_kept_test / max(knn_kept_fit.mean(), 1e-12),

@@ -118,6 +118,19 @@ def test_every_benchmark_has_written_its_results():
     assert scripts - set(written) == set(), "benchmarks without a results file"
 
 
+def test_the_benchmarks_readme_lists_every_script_and_results_file():
+    text = (ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z_]+\.py)` \|", text, re.M))
+    scripts = {p.name for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_")}
+    assert listed == scripts
+    named = set(re.findall(r"`([a-z_0-9]+(?:-[a-z<>_]+)?\.json)`", text))
+    for path in RESULTS.glob("*.json"):
+        backend = re.sub(r"-(tensorflow|jax)\.json$", "-<backend>.json", path.name)
+        assert path.name in named or backend in named, f"{path.name} is not in the README"
+    modules = {p.name for p in (ROOT / "benchmarks").glob("_*.py")}
+    assert modules <= set(re.findall(r"`(_[a-z_]+\.py)`", text))
+
+
 def test_the_module_table_names_every_module():
     text = (ROOT / "docs" / "contributing.rst").read_text(encoding="utf-8")
     listed = re.findall(r"^\s*\* - ``(skae/[^`]+\.py)``", text, re.M)

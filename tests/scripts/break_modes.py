@@ -7,8 +7,10 @@ Usage::
 For each mode of ``SKAE_TEST_BREAK`` (``tests/conftest.py``: ``untrained``
 keeps every network at its start, which for the default kind is PCA itself;
 ``shuffle`` permutes the fitted weights), runs the tests listed for it below
-and checks that every case of each failed.  Prints the listed tests that
-passed, or were not run, and exits 1 if there is any.  ``.ci/run`` runs it, so
+and checks that every case of each failed by an assertion (a crash, an error
+in a fixture or any other exception is not the failure a quality test
+guards against).  Prints the listed tests that passed, failed otherwise, or
+were not run, and exits 1 if there is any.  ``.ci/run`` runs it, so
 a quality test that stops being able to fail for the model it guards against
 fails CI.
 """
@@ -77,8 +79,17 @@ SHUFFLE = [
 MODES = {"untrained": UNTRAINED, "shuffle": SHUFFLE}
 
 
+def _by_assertion(message):
+    """Whether pytest's one-line summary of a failure names a failed assertion."""
+    return message.startswith(("assert ", "AssertionError"))
+
+
 def outcomes(mode, tests, extra):
-    """``{test id: outcome}`` of one pytest run with ``SKAE_TEST_BREAK=mode``."""
+    """``{test id: outcome}`` of one pytest run with ``SKAE_TEST_BREAK=mode``.
+
+    An outcome is pytest's word, and ``FAILED`` a failed assertion only:
+    any other exception is ``FAILED (not an assertion: ...)``.
+    """
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", *extra, *tests],
         cwd=ROOT, env=dict(os.environ, SKAE_TEST_BREAK=mode), capture_output=True, text=True)
@@ -86,7 +97,10 @@ def outcomes(mode, tests, extra):
     for line in done.stdout.splitlines():
         word, _, rest = line.partition(" ")
         if word in ("PASSED", "FAILED", "ERROR", "SKIPPED"):
-            found[rest.split(" - ")[0].strip()] = word
+            test, _, message = rest.partition(" - ")
+            if word == "FAILED" and not _by_assertion(message.strip()):
+                word = f"FAILED (not an assertion: {message.strip()[:80]})"
+            found[test.strip()] = word
     return found
 
 
@@ -100,7 +114,7 @@ def main(argv):
                 wrong.append(f"SKAE_TEST_BREAK={mode}: {test} did not run")
             for case, outcome in cases.items():
                 if outcome != "FAILED":
-                    wrong.append(f"SKAE_TEST_BREAK={mode}: {case} {outcome.lower()}")
+                    wrong.append(f"SKAE_TEST_BREAK={mode}: {case} {outcome}")
         print(f"SKAE_TEST_BREAK={mode}: {sum(o == 'FAILED' for o in found.values())} of "
               f"{len(found)} listed test cases failed, as they must", flush=True)
     for line in wrong:
