@@ -20,7 +20,6 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar
 from sklearn.utils._param_validation import Hidden, Interval, RealNotInt, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -607,8 +606,11 @@ default="adam"
         init_seed, split_seed, train_seed = (int(s) for s in rng.randint(_SEED_HIGH, size=3))
         if not continuing:
             self._initialize(X, init_seed)
+        from ._width import selection_rows
+
         budget = self._budget(X.shape[0])
-        train_rows, validation_rows = self._split_rows(X.shape[0], budget, split_seed)
+        train_rows, validation_rows = selection_rows(X.shape[0], budget["validation_fraction"],
+                                                     split_seed)
         if targets is not None:
             self._fit_with_target(X, targets, budget, (train_rows, validation_rows),
                                   seeds=(init_seed, train_seed), continuing=continuing)
@@ -626,6 +628,15 @@ default="adam"
             validation_errors = self._keep_start_unless_beaten(X, X[validation_rows],
                                                                start_errors)
         self._measure_variance_kept(X, train_rows, validation_rows, validation_errors)
+
+    #: Every attribute a fit sets but those validate_data sets (``n_features_in_``,
+    #: ``feature_names_in_``) and ``width_search_``: the state a fit by a share
+    #: of the variance takes from the search's chosen fit
+    #: (``tests/test_width.py`` checks that a fit sets no other).
+    _FIT_STATE = ("model_", "architecture_", "n_components_", "output_activation_", "loss_",
+                  "history_", "loss_curve_", "n_iter_", "best_epoch_", "callbacks_",
+                  "variance_kept_", "_variance_kept_error", "target_weight_", "_target_encoding",
+                  "_head", "_optimizer", "_optimizer_name", "_stream_steps")
 
     #: Fitted attributes a candidate weight's fit sets, kept for the best candidate.
     _TRAINED = ("model_", "_optimizer", "_head", "history_", "loss_curve_", "n_iter_",
@@ -712,8 +723,9 @@ default="adam"
         budget = self._budget(X.shape[0], architecture)
         chosen, search = search_width(self, X, self.n_components,
                                       selection_fraction=budget["validation_fraction"])
-        params = self.get_params(deep=False)
-        self.__dict__.update({k: v for k, v in chosen.__dict__.items() if k not in params})
+        for name in self._FIT_STATE:
+            if hasattr(chosen, name):
+                setattr(self, name, getattr(chosen, name))
         self.width_search_ = search
 
     def _measure_variance_kept(self, X, train_rows, validation_rows, validation_errors=None):
@@ -760,14 +772,6 @@ default="adam"
         # describe another network, so none is kept.
         for name in ("variance_kept_", "_variance_kept_error"):
             self.__dict__.pop(name, None)
-
-    @staticmethod
-    def _split_rows(n_samples, budget, seed):
-        """``(train_rows, validation_rows)``, sorted; ``(None, None)`` without validation."""
-        if budget["validation_fraction"] is None:
-            return None, None
-        return tuple(np.sort(rows) for rows in train_test_split(
-            np.arange(n_samples), test_size=budget["validation_fraction"], random_state=seed))
 
     def _budget(self, n_samples, architecture=None):
         """``epochs``, ``batch_size``, ``validation_fraction``, ``early_stopping``, resolved.
@@ -1261,6 +1265,7 @@ def load(path):
         estimator._validate_params()
     except Exception as exc:
         raise ValueError(f"{path} is not a valid .skae file: {type(exc).__name__}: {exc}") from exc
-    estimator.__dict__.update(fitted)
-    estimator.__dict__["model_"] = model
+    for name, value in fitted.items():
+        setattr(estimator, name, value)
+    estimator.model_ = model
     return estimator

@@ -450,4 +450,11 @@ def _combined(statistics, q, t):
 
 
 def _positive(value):
+    """A term's scale: its mean over the fitting rows, or 1 where that mean is 0.
+
+    A mean of 0 (every fitting row reconstructed exactly, or a code of
+    constant rows) leaves the term unscaled: dividing by 0 would make any
+    positive value infinite, and the term then adds nothing for rows like
+    the fitting ones anyway.
+    """
     return float(value) if value > 0 else 1.0

@@ -78,7 +78,7 @@ def pickle_state(state):
     goes with it, and the compiled step) are rebuilt on demand.
     """
     state = dict(state)
-    for name in ("_optimizer", "_head", "_stream_steps", "_trainer"):  # _trainer: 0.2.dev's
+    for name in ("_optimizer", "_head", "_stream_steps"):
         state.pop(name, None)
     if "model_" in state:
         state["model_"] = SerializedKerasModel(model_to_bytes(state["model_"]))

@@ -72,7 +72,3 @@ class TrainingSettings:
         """The settings a compiled training step depends on (its cache key)."""
         return (self.loss, self.activity_l1, self.noise_stddev, self.clip_noise,
                 self.target_kind, self.target_columns, self.target_weight)
-
-    def replace(self, **changes):
-        """A copy with some settings changed."""
-        return dataclasses.replace(self, **changes)

@@ -234,7 +234,7 @@ def log(message):
 def _run_compare(args, dataset):
     from ._compare.measure import COLUMNS, compare_models, widths_needed
     from ._compare.models import MODELS, Budget
-    from ._compare.sentences import crossover, numbers_needed
+    from ._compare.sentences import crossover, listed, numbers_needed
 
     for note in dataset.notes:
         log(f"{dataset.name}: {note}")
@@ -264,7 +264,7 @@ def _run_compare(args, dataset):
             if not (name == "pca" and k > pca_limit)]
     if not jobs:
         log(f"skae compare: error: nothing to fit: PCA can have at most {pca_limit} "
-            f"components here, and --n-components asks for {_join(widths)}")
+            f"components here, and --n-components asks for {listed(widths)}")
         return 2
     rows, fitted = [], {}
     progress = _Progress(jobs, bar=sys.stderr.isatty() and not args.verbose)
@@ -281,7 +281,7 @@ def _run_compare(args, dataset):
         progress.close()
     skipped = sorted({k for k in widths if k > pca_limit} if "pca" in models else ())
     if skipped:
-        log(f"[pca] no PCA with {_join(skipped)} components: at most {pca_limit}")
+        log(f"[pca] no PCA with {listed(skipped)} components: at most {pca_limit}")
     print(format_table(rows))
     decoded = [r for r in rows if "test_mse" in r]  # LDA and NCA do not decode
     sentences = crossover(decoded, what=what)
@@ -411,10 +411,6 @@ def _write_feature_errors(path, errors, feature_names):
         writer.writerow(["feature", *errors])
         for j, feature in enumerate(feature_names):
             writer.writerow([feature, *(f"{errors[name][j]:.6g}" for name in errors)])
-
-
-def _join(numbers):
-    return ", ".join(str(n) for n in numbers)
 
 
 def main(argv=None):

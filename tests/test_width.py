@@ -180,3 +180,16 @@ def test_the_standard_error_of_the_variance_kept_matches_the_bootstrap():
         rows = rng.integers(0, 300, 300)
         resampled.append(variance_kept(errors[rows], X[rows], mean))
     assert error == pytest.approx(np.std(resampled), rel=0.1)
+
+
+def test_a_search_takes_every_attribute_a_fit_sets_from_its_chosen_fit(digits, searched):
+    """A fit by a share sets by name what a fit sets: a fit sets nothing outside that list."""
+    y = (np.arange(len(digits)) % 3).astype(int)
+    for params, target in (({}, None), ({"target_weight": 1.0}, y)):
+        est = AutoencoderTransformer(4, epochs=1, random_state=0, **params)
+        before = set(vars(est))
+        est.fit(digits, target)
+        set_by_validate_data = {"n_features_in_", "feature_names_in_"}
+        assert set(vars(est)) - before - set_by_validate_data \
+            <= set(AutoencoderTransformer._FIT_STATE)
+    assert set(AutoencoderTransformer._FIT_STATE) - {"_stream_steps"} <= set(vars(searched))

@@ -116,7 +116,8 @@ def make_model(name, n_components, *, budget=None, image_shape=None, n_rows=None
         sequences (see :meth:`skae.architectures.Architecture.for_sample_shape`).
     n_rows : int or None, default=None
         Training rows, to tell a kind with a fixed budget from one that stops
-        on its own (``budget.fixed`` applies to the former).
+        on its own (``budget.fixed`` applies to the former); needed when
+        ``budget.fixed`` is set.
     n_classes : int or None, default=None
         Classes of the target, for ``"lda"``, whose code has at most one
         number fewer.
@@ -159,9 +160,12 @@ def make_model(name, n_components, *, budget=None, image_shape=None, n_rows=None
     if budget.epochs is not None or budget.batch_size is not None:
         training = {k: v for k, v in (("epochs", budget.epochs),
                                       ("batch_size", budget.batch_size)) if v is not None}
-    elif budget.fixed is not None and not architecture.default_training(
-            n_rows or 1000)["early_stopping"]:
-        training = dict(zip(("epochs", "batch_size"), budget.fixed))
+    elif budget.fixed is not None:
+        if n_rows is None:
+            raise ValueError("A budget with fixed epochs needs n_rows: whether it applies "
+                             "depends on whether the kind stops on its own at that many rows.")
+        if not architecture.default_training(n_rows)["early_stopping"]:
+            training = dict(zip(("epochs", "batch_size"), budget.fixed))
     return AutoencoderTransformer(n_components=n_components, random_state=budget.random_state,
                                   verbose=budget.verbose, **settings, **training)
 

@@ -10,8 +10,9 @@ import numpy as np
 from .models import BASELINES
 
 
-def _ranges(widths):
-    return ", ".join(str(w) for w in widths)
+def listed(numbers):
+    """``"2, 4, 8"``: numbers as a sentence lists them."""
+    return ", ".join(str(n) for n in numbers)
 
 
 def _errors(rows):
@@ -96,23 +97,23 @@ def crossover(rows, reference="pca", *, what="test images"):
     if best and not wins and not losses:
         sentences.append(f"An autoencoder ({', '.join(dict.fromkeys(best[k][1] for k in ties))})"
                          f" reconstructs the {what} about as well as {reference} at every width "
-                         f"measured ({_ranges(ties)} numbers, within {TIE:.1%}).")
+                         f"measured ({listed(ties)} numbers, within {TIE:.1%}).")
     elif best and not wins:
         sentences.append(f"{reference} reconstructs the {what} best at every width "
-                         f"measured ({_ranges(losses + ties)} numbers).")
+                         f"measured ({listed(losses + ties)} numbers).")
     elif best and not losses:
         sentences.append(f"An autoencoder ({winners}) beats {reference} at every width "
-                         f"measured ({_ranges(wins + ties)} numbers)." if not ties else
-                         f"An autoencoder ({winners}) beats {reference} with {_ranges(wins)} "
-                         f"numbers and is about even with it with {_ranges(ties)}.")
+                         f"measured ({listed(wins + ties)} numbers)." if not ties else
+                         f"An autoencoder ({winners}) beats {reference} with {listed(wins)} "
+                         f"numbers and is about even with it with {listed(ties)}.")
     elif best and max(wins) < min(losses):
         sentences.append(f"Crossover between {max(wins)} and {min(losses)} numbers: an "
                          f"autoencoder ({winners}) reconstructs the {what} better than "
                          f"{reference} up to {max(wins)} numbers, {reference} from "
                          f"{min(losses)}.")
     elif best:
-        sentences.append(f"An autoencoder ({winners}) beats {reference} with {_ranges(wins)} "
-                         f"numbers, {reference} is better with {_ranges(losses)}.")
+        sentences.append(f"An autoencoder ({winners}) beats {reference} with {listed(wins)} "
+                         f"numbers, {reference} is better with {listed(losses)}.")
     labels = {"better": "better than", "even": "about as well as", "worse": "worse than"}
     for name in dict.fromkeys(r["method"] for r in rows):
         if name == reference:
@@ -127,7 +128,7 @@ def crossover(rows, reference="pca", *, what="test images"):
                 low, high = (f"{f(r for _, r in group):.2f}x" for f in (min, max))
                 spread = low if low == high else f"{low}-{high}"
                 parts.append(f"{labels[outcome]} {reference} with "
-                             f"{_ranges([k for k, _ in group])} numbers ({spread} its test error)")
+                             f"{listed([k for k, _ in group])} numbers ({spread} its test error)")
         sentences.append(f"{name} reconstructs the {what} " + " and ".join(parts) + ".")
     return sentences
 
@@ -168,5 +169,5 @@ def numbers_needed(needed, widths):
             count = f"more than {widest}" if width is None else str(width)
             parts.append(f"{name} needs {count} numbers" if i == 0 else f"{name} {count}")
         sentences.append(f"To keep {level:.0%} of the test variance, {', '.join(parts)} "
-                         f"(the narrowest of the widths measured: {_ranges(sorted(widths))}).")
+                         f"(the narrowest of the widths measured: {listed(sorted(widths))}).")
     return sentences
