@@ -350,6 +350,7 @@ def _draw(args, dataset, split, rows, fitted, scale):
         plot_variance_kept,
     )
     from ._compare.measure import VARIANCE_LEVELS, feature_errors
+    from ._compare.models import legend_name
     from ._compare.sentences import figure_width
 
     written = []
@@ -362,26 +363,31 @@ def _draw(args, dataset, split, rows, fitted, scale):
     if images:
         plot_reconstructions(
             at_width, split.X_test, dataset.image_shape, args.out / "reconstructions.png",
-            labels={name: f"{name}\nMSE {mse[name, shown]:.4f}" for name in at_width},
-            title=f"Test images (top) and their reconstructions from {shown} numbers")
+            labels={name: f"{legend_name(name)}\nMSE {mse[name, shown]:.4f}" for name in at_width},
+            title=f"{dataset.name}: test images (top) and their reconstructions from {shown} "
+                  "numbers")
         written.append("reconstructions.png")
     else:
         errors = {name: feature_errors(model, split.X_test) for name, model in at_width.items()}
         _write_feature_errors(args.out / "feature_errors.csv", errors, split.feature_names)
         plot_feature_errors(
-            errors, split.feature_names, args.out / "feature_errors.png",
+            {legend_name(name): e for name, e in errors.items()}, split.feature_names,
+            args.out / "feature_errors.png",
             title=f"{dataset.name}: test error per feature with {shown} numbers"
                   f"{'' if scale == 'none' else f', {scale}-scaled'}")
         written += ["feature_errors.csv", "feature_errors.png"]
     if len(widths) > 1:
-        curves = {name: [(k, mse[name, k]) for k in widths if (name, k) in mse]
+        curves = {legend_name(name): [(k, mse[name, k]) for k in widths if (name, k) in mse]
                   for name in models}
-        plot_sweep(curves, args.out / "sweep.png")
-        kept = {name: [(r["n_components"], r["test_r2"]) for r in rows if r["method"] == name]
-                for name in models}
-        plot_variance_kept(kept, VARIANCE_LEVELS, args.out / "variance.png")
+        plot_sweep(curves, args.out / "sweep.png",
+                   title=f"{dataset.name}: test reconstruction error against the code width")
+        kept = {legend_name(name): [(r["n_components"], r["test_r2"]) for r in rows
+                                    if r["method"] == name] for name in models}
+        plot_variance_kept(kept, VARIANCE_LEVELS, args.out / "variance.png",
+                           title=f"{dataset.name}: how many numbers each method needs")
         written += ["sweep.png", "variance.png"]
-    two = {name: model.transform(split.X_test) for (name, k), model in fitted.items() if k == 2}
+    two = {legend_name(name): model.transform(split.X_test)
+           for (name, k), model in fitted.items() if k == 2}
     if split.target_kind == "classes" and two:
         plot_codes(two, split.y_test, args.out / "codes.png",
                    title=f"{dataset.name}: the {len(split.X_test)} test rows in 2 numbers, "

@@ -93,10 +93,26 @@ def test_each_run_leaves_only_its_own_files(tmp_path):
     assert json.loads((out / "comparison.json").read_text())["settings"]["dataset"] == "wine"
 
 
-def test_compare_over_widths(tmp_path, capsys):
+def test_compare_over_widths(tmp_path, capsys, monkeypatch):
+    from skae._compare import figures
+
+    drawn = {}
+
+    def capturing(name, draw):
+        def capture(curves, *args, **kwargs):
+            drawn[name] = (list(curves), kwargs["title"])
+            return draw(curves, *args, **kwargs)
+        return capture
+
+    for name in ("plot_sweep", "plot_variance_kept"):
+        monkeypatch.setattr(figures, name, capturing(name, getattr(figures, name)))
     out = tmp_path / "sweep"
     assert main(["compare", "--out", str(out), "--models", "pca,dense", "--epochs", "1",
                  "--n-components", "2,8,128"]) == 0
+    # the figures name the data, and say which model is the blog's
+    assert drawn["plot_sweep"] == (["PCA", "dense (the Keras blog's)"],
+                                   "digits: test reconstruction error against the code width")
+    assert drawn["plot_variance_kept"][1].startswith("digits: ")
     with open(out / "comparison.csv") as fh:
         rows = list(csv.DictReader(fh))
     pca = [int(r["n_components"]) for r in rows if r["method"] == "pca"]

@@ -98,13 +98,13 @@ def _against_width(curves):
     return fig, ax
 
 
-def plot_sweep(results, path):
-    """Save a plot of test reconstruction MSE against n_components."""
+def plot_sweep(results, path, *, title="Reconstruction error against code width"):
+    """Save a plot of test reconstruction MSE against n_components; ``title`` is its title."""
     fig, ax = _against_width(results)
     ax.set_yscale("log")
     ax.set_xlabel("n_components")
     ax.set_ylabel("test reconstruction MSE")
-    ax.set_title("Reconstruction error against code width")
+    ax.set_title(title, fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -112,7 +112,7 @@ def plot_sweep(results, path):
     return path
 
 
-def plot_variance_kept(curves, levels, path):
+def plot_variance_kept(curves, levels, path, *, title="How many numbers each method needs"):
     """Save a plot of the share of the test variance kept against the width, levels marked.
 
     Parameters
@@ -122,6 +122,7 @@ def plot_variance_kept(curves, levels, path):
     levels : sequence of float
         Shares drawn as dashed lines (e.g. 0.90, 0.95, 0.99).
     path : str or path-like
+    title : str
     """
     fig, ax = _against_width(curves)
     for level in levels:
@@ -133,7 +134,7 @@ def plot_variance_kept(curves, levels, path):
     ax.set_ylim(max(0.0, min(lowest, min(levels)) - 0.05), 1.0)
     ax.set_xlabel("n_components (numbers per row)")
     ax.set_ylabel("share of the test variance kept")
-    ax.set_title("How many numbers each method needs")
+    ax.set_title(title, fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="lower right")
     fig.tight_layout()

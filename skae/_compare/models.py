@@ -68,6 +68,16 @@ def _models():
 #: default settings), and the blog's deep, sparse and denoising variants.
 MODELS = _models()
 
+#: How the figures name a model where its name alone does not say what it is.
+_LEGEND_NAMES = {"pca": "PCA", "kpca": "Kernel PCA", "residual": "residual (skae's default)",
+                 "dense": "dense (the Keras blog's)", "lda": "LDA", "nca": "NCA"}
+
+
+def legend_name(name):
+    """A model's name as the figures show it: ``"residual (skae's default)"``."""
+    return _LEGEND_NAMES.get(name, name)
+
+
 #: Models ``skae compare`` runs on a dataset that names none: PCA, the
 #: default autoencoder and the Keras blog's simple one.
 DEFAULT_MODELS = ("pca", "residual", "dense")
