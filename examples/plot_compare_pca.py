@@ -38,23 +38,31 @@ for row in rows:
     print(f"{row['method']:8s} test MSE {row['test_mse']:.5f}  R2 {row['test_r2']:.3f}  "
           f"accuracy on codes {row['accuracy']:.3f}")
 
+# The figures say which model is which: "residual" is skae's default,
+# "dense" the Keras blog's simple model.
+LABELS = {"pca": "PCA", "residual": "residual (skae's default)",
+          "dense": "dense (the Keras blog's)"}
+source = {"mnist": "MNIST", "digits": "the 8x8 digits"}[data.name]
+
 # %%
 # Originals (top) and the reconstructions of each model.
 # Each row is labelled with its model's test MSE (over all test images).
 test_mse = {row["method"]: row["test_mse"] for row in rows}
-fig, axes = plt.subplots(1 + len(fitted), 8, figsize=(8, 1.2 * (1 + len(fitted))))
+fig, axes = plt.subplots(1 + len(fitted), 8, figsize=(9, 1.2 * (1 + len(fitted))))
+side = dict(fontsize=8, rotation=0, ha="right", va="center")  # row labels, read across
 for i in range(8):
     axes[0, i].imshow(X_test[i].reshape(data.image_shape), cmap="gray", vmin=0, vmax=1)
-axes[0, 0].set_ylabel("original", fontsize=8)
+axes[0, 0].set_ylabel("original", **side)
 for r, (name, model) in enumerate(fitted.items(), start=1):
     recon = model.inverse_transform(model.transform(X_test[:8]))
     for i in range(8):
         axes[r, i].imshow(recon[i].reshape(data.image_shape), cmap="gray", vmin=0, vmax=1)
-    axes[r, 0].set_ylabel(f"{name}\nMSE {test_mse[name]:.4f}", fontsize=8)
+    axes[r, 0].set_ylabel(f"{LABELS[name]}\nMSE {test_mse[name]:.4f}", **side)
 for ax in axes.ravel():
     ax.set_xticks([])
     ax.set_yticks([])
-fig.suptitle("Test images and their reconstructions from 32 numbers")
+fig.suptitle(f"Test images of {source} and their reconstructions from 32 numbers")
+fig.subplots_adjust(left=0.22)
 
 # %%
 # Test reconstruction error against the code width.
@@ -62,12 +70,13 @@ widths = [2, 8, 32] if QUICK else [2, 4, 8, 16, 32, 64]
 results = sweep_components(["pca", "residual", "dense"], widths, split, budget=budget)
 fig, ax = plt.subplots(figsize=(5, 3.5))
 for name, points in results.items():
-    ax.plot(*zip(*points), marker="o", label=name)
+    ax.plot(*zip(*points), marker="o", label=LABELS[name])
 ax.set_xscale("log", base=2)
 ax.set_xticks(widths, [str(k) for k in widths])
 ax.xaxis.set_minor_locator(NullLocator())
 ax.set_xlabel("n_components")
 ax.set_ylabel("test MSE")
+ax.set_title(f"{source}: test error against the code width", fontsize=10)
 ax.legend()
 fig.tight_layout()
 plt.show()
