@@ -21,8 +21,10 @@ def _defaults():
     try:
         kept_steps = int(kept)
     except ValueError:
+        kept_steps = -1
+    if kept_steps < 0:
         raise ValueError(f"SKAE_KEPT_STEPS must be a whole number of kept training steps "
-                         f"(0 keeps none), got {kept!r}.") from None
+                         f"(0 keeps none), got {kept!r}.")
     return {"kept_steps": kept_steps,
             "faster_paths": os.environ.get("SKAE_PLAIN_KERAS", "0") != "1"}
 

@@ -20,9 +20,11 @@ def test_defaults_and_their_environment_seeds():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "{'kept_steps': 0, 'faster_paths': False}"
-    env["SKAE_KEPT_STEPS"] = "two"
-    failed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert failed.returncode != 0 and "SKAE_KEPT_STEPS must be a whole number" in failed.stderr
+    for wrong in ("two", "-1"):
+        env["SKAE_KEPT_STEPS"] = wrong
+        failed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                text=True)
+        assert failed.returncode != 0 and "SKAE_KEPT_STEPS must be a whole number" in failed.stderr
 
 
 @pytest.mark.parametrize("settings, message", [
