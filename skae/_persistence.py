@@ -91,7 +91,10 @@ def unpickle_state(state):
     state.setdefault("target_weight", None)  # pickled before the parameter existed: its default
     if isinstance(state.get("model_"), SerializedKerasModel):
         state["model_"] = model_from_bytes(state["model_"].payload)
-    return upgrade_pickled_state(state)
+    state = upgrade_pickled_state(state)
+    if "model_" in state:
+        state["architecture_"].split(state["model_"])  # a kind's views are made at load
+    return state
 
 
 # ----------------------------------------------------------- .skae files

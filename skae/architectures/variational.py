@@ -1,6 +1,6 @@
 """The variational autoencoder: a Gaussian code, trained with a KL divergence to the prior."""
 
-import weakref
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -13,10 +13,8 @@ from ._base import Architecture
 
 __all__ = ["Variational"]
 
-#: ``autoencoder -> (encoder, decoder)``: the encoder that ``transform`` uses is a
-#: view of the posterior network made once per autoencoder, so ``split``
-#: returns the same objects each time (and a saved network loses nothing).
-_PARTS = weakref.WeakKeyDictionary()
+#: The attribute of a variational autoencoder that holds its ``(encoder, decoder)``.
+_PARTS = "_skae_parts"
 
 _BASES = ("dense", "conv")
 
@@ -149,13 +147,24 @@ class Variational(Architecture):
         return autoencoder, encoder, decoder
 
     def split(self, autoencoder):
-        parts = _PARTS.get(autoencoder)
+        """The encoder (the posterior mean's path) and the decoder.
+
+        The encoder is a view of the posterior network, not a layer of its
+        own, so it is made once per network and kept on the network: by
+        :meth:`build`, and when a saved network is loaded (``skae.load`` and
+        unpickling call ``split``).  Each call returns the same objects, and
+        they go with the network (no module-level object holds them).
+        """
+        parts = vars(autoencoder).get(_PARTS)
         if parts is None:
             import keras
 
             posterior = autoencoder.get_layer("posterior")
             encoder = keras.Model(posterior.input, posterior.outputs[0], name="encoder")
-            parts = _PARTS[autoencoder] = (encoder, autoencoder.get_layer("decoder"))
+            parts = (encoder, autoencoder.get_layer("decoder"))
+            # set past keras.Model.__setattr__, which would track the view as a
+            # layer of the network (and save its weights twice)
+            vars(autoencoder)[_PARTS] = parts
         return parts
 
     def training_code(self, autoencoder, x, *, training, seed_generator=None):
@@ -201,7 +210,8 @@ def _match_prior(autoencoder, X, rows):
     ``a = 1 / sqrt(Var[mean] + E[variance])``: there the posterior means
     average 0 and the codes' second moment is the prior's, so the loss
     decreases (``tests/test_variational.py`` checks it).  A base whose decoder does not start
-    with a dense layer is left as trained.
+    with a dense layer, or codes whose moments are not finite (a diverged
+    training run), are left as trained, with a warning that says which.
     """
     import keras
 
@@ -212,6 +222,9 @@ def _match_prior(autoencoder, X, rows):
                   if not isinstance(layer, keras.layers.InputLayer)), None)
     if (type(first) is not keras.layers.Dense or first.bias is None
             or first.input is not decoder.inputs[0]):
+        warnings.warn("Variational: the code is left as trained, not moved to the prior's "
+                      "moments: the base's decoder does not start with a Dense layer with a "
+                      "bias on the code.", UserWarning, stacklevel=2)
         return
     rows = np.asarray(rows)
     if len(rows) > MOMENT_ROWS:
@@ -227,6 +240,10 @@ def _match_prior(autoencoder, X, rows):
     shift = mean.mean(axis=0)
     second = mean.var(axis=0) + variance.mean(axis=0)
     if not np.all(np.isfinite(second)) or np.any(second <= 0):
+        warnings.warn("Variational: the code is left as trained, not moved to the prior's "
+                      "moments: the training rows' codes have no finite positive spread "
+                      "(did training diverge? try a smaller learning_rate).",
+                      UserWarning, stacklevel=2)
         return
     scale = 1.0 / np.sqrt(second)
     mean_layer = posterior.get_layer("code_mean")
