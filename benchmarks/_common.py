@@ -19,8 +19,14 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+#: The project's real data, beside the checkout (each folder's README gives its
+#: source); the one place the scripts, the tests and the docs' build find it.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: Where the scripts look for MNIST unless ``--data-dir`` says otherwise.
-DEFAULT_DATA_DIR = os.environ.get("SKAE_DATA_DIR", "../shared/data/mnist")
+DEFAULT_DATA_DIR = os.environ.get("SKAE_DATA_DIR", str(SHARED_DATA / "mnist"))
+#: ... and for the ODDS and ADBench tables, unless ``--odds-dir`` / ``--adbench-dir`` do.
+DEFAULT_ODDS_DIR = Path(os.environ.get("SKAE_ODDS_DIR", SHARED_DATA / "odds"))
+DEFAULT_ADBENCH_DIR = Path(os.environ.get("SKAE_ADBENCH_DIR", SHARED_DATA / "adbench"))
 
 
 def peak_mb():
@@ -120,6 +126,20 @@ def cell_text(value, fmt):
     if isinstance(value, list):
         return "-".join(fmt.format(v) for v in value)
     return fmt.format(value)
+
+
+def cited_text(record, key):
+    """A value of a results file as a page cites it (``record`` is the file, read).
+
+    ``key`` names one of its values, or is ``tables:TABLE``: how many tables
+    the table ``TABLE`` covers (the distinct entries of its first column), so
+    that no page types a count of tables either.  A missing value or table
+    raises ``KeyError``.
+    """
+    if key.startswith("tables:"):
+        return str(len({row[0] for row in record["tables"][key[len("tables:"):]]["rows"]}))
+    value = record["values"][key]
+    return cell_text(value["value"], value["format"])
 
 
 def machine():

@@ -8,15 +8,13 @@ table, whose targets are classes, not outliers).  Tables with more than
 where there is one); the scripts say so in their protocol.
 """
 
-import os
 from pathlib import Path
 
 import numpy as np
+from _common import DEFAULT_ADBENCH_DIR, DEFAULT_ODDS_DIR
 
 #: scikit-learn's bundled tables (no download).
 SKLEARN_TABLES = ("iris", "wine", "breast_cancer", "diabetes", "digits")
-DEFAULT_ODDS_DIR = Path(os.environ.get("SKAE_ODDS_DIR", "../shared/data/odds"))
-DEFAULT_ADBENCH_DIR = Path(os.environ.get("SKAE_ADBENCH_DIR", "../shared/data/adbench"))
 
 
 def odds_names(odds_dir):

@@ -22,8 +22,8 @@ random_state=0)`` (its default budget) on the first 8,000 images, and prints
 each whole ``fit``'s seconds and test MSE on the last 2,000, with the
 conv/dense ratios of both; then their medians and ranges, and once the conv
 kind at the blog's budget (``epochs=50, batch_size=256``), its budget before
-skae 0.2.  Writes ``benchmarks/results/conv_epochs.json`` or, with
-``--budget``, ``conv_budget.json``.
+skae 0.2.  Writes ``benchmarks/results/bench_conv-epochs.json`` or, with
+``--budget``, ``bench_conv-budget.json``.
 """
 
 import argparse
@@ -66,7 +66,7 @@ def run_child(args, *extra):
 
 
 def budget(args):
-    report = Results("conv_budget", f"{args.runs} rounds of fresh processes (imports and data "
+    report = Results("bench_conv-budget", f"{args.runs} rounds of fresh processes (imports and data "
                      "loaded before the clock): the whole default fit of the dense kind (the "
                      "blog's model and budget) and of the conv kind on the first 8,000 MNIST "
                      "t10k images, test MSE on the last 2,000; then once the conv kind at the "
@@ -133,7 +133,7 @@ def main(argv=None):
     if args.budget:
         return budget(args)
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    report = Results("conv_epochs", f"{args.runs} fresh processes, each fitting the conv kind "
+    report = Results("bench_conv-epochs", f"{args.runs} fresh processes, each fitting the conv kind "
                      f"{args.epochs} epochs in batches of 256 on the first 8,000 MNIST t10k "
                      "images, then Keras's default fit of a clone of the fitted network "
                      "(compiled with Adam and binary cross-entropy) for as many epochs; median "

@@ -14,7 +14,7 @@ its last callback until ``fit`` returns; (b) the median of 10 tiny fits
 (compiled).  With ``--other PATH`` (a checkout of another skae version, e.g.
 ``git worktree add ../skae-old <commit>``) the runs alternate between this
 checkout and that one, and both are reported.  Writes
-``benchmarks/results/fresh_fits.json``.
+``benchmarks/results/bench_fresh_fits.json``.
 """
 
 import argparse
@@ -95,7 +95,7 @@ def main(argv=None):
         for name, root in roots.items():
             results[name].append(run(root, data_dir))
     keys = ["whole", "before", "training", "after", "tiny_eager", "tiny_compiled"]
-    report = Results("fresh_fits", f"{args.runs} fresh processes per checkout, alternating: the "
+    report = Results("bench_fresh_fits", f"{args.runs} fresh processes per checkout, alternating: the "
                      "whole fit of the blog's 784-32-784 model for 10 epochs on the first 8,000 "
                      "MNIST t10k images (split into before Keras's first callback, training, "
                      "and after its last callback), and the median of 10 tiny fits (20 x 5, "

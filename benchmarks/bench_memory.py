@@ -9,7 +9,7 @@ inverse-transforms a ``rows x features`` float32 array and reports how much the
 process's peak resident memory grew during each call, next to the size of the
 input, the output and one inference batch. A transform that made full-size
 temporary copies would grow by at least the input's size.  Writes
-``benchmarks/results/memory.json``.
+``benchmarks/results/bench_memory.json``.
 """
 
 import argparse
@@ -47,7 +47,7 @@ def main(argv=None):
     after_transform = peak_mb()
     R = est.inverse_transform(Z)
     after_inverse = peak_mb()
-    report = Results("memory", f"A dense autoencoder ({args.features}-{args.components}) "
+    report = Results("bench_memory", f"A dense autoencoder ({args.features}-{args.components}) "
                      f"fitted 1 epoch, then, in the same process, transform of a {args.rows:,} "
                      f"x {args.features} float32 array and inverse_transform of its codes; "
                      "the growth of the process's peak resident memory during each call "

@@ -10,7 +10,7 @@ each with ``skl2onnx.to_onnx`` and times one row and 10,000 rows (float32):
 the ONNX Runtime session (one intra-op thread per core, the default), skae's
 ``transform`` and ``PCA(32).transform``.  Medians of repeated calls after a
 warm-up call, ``--runs`` times (each a new fit); the codes' largest
-difference to skae's beside.  Writes ``benchmarks/results/onnx.json``.
+difference to skae's beside.  Writes ``benchmarks/results/bench_onnx.json``.
 """
 
 import argparse
@@ -39,7 +39,7 @@ def main(argv=None):
     one = X[:1]
     pca = PCA(32, random_state=0).fit(train)
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    report = Results("onnx", "The dense (784-32) and conv kinds fitted 2 epochs in batches of "
+    report = Results("bench_onnx", "The dense (784-32) and conv kinds fitted 2 epochs in batches of "
                      "256 on the first 8,000 MNIST t10k images, exported with skl2onnx.to_onnx; "
                      "one row and 10,000 rows (float32) through ONNX Runtime (CPU, its default "
                      "threads), skae's transform and PCA(32).transform; each run's medians of "

@@ -16,7 +16,7 @@ the first (so compiling and everything around Keras's ``fit`` counts as
 outside).  Prints, for each way: the whole search's time, and the time
 outside the steps for the first fit of each network shape and training-set
 size (which compiles) and for the later fits (median and largest); writes
-``benchmarks/results/search-<backend>.json``.
+``benchmarks/results/bench_search-<backend>.json``.
 """
 
 import argparse
@@ -84,7 +84,7 @@ def main(argv=None):
     results = {label: run(label == "steps reused", data_dir, args.epochs)
                for label in ("no step reused", "steps reused")}
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    report = Results(f"search-{backend}", "GridSearchCV of AutoencoderTransformer("
+    report = Results(f"bench_search-{backend}", "GridSearchCV of AutoencoderTransformer("
                      "architecture='dense') over n_components [16, 32] and learning_rate "
                      f"[1e-3, 3e-3], 5 folds and the refit, {args.epochs} epochs on the first "
                      "8,000 MNIST t10k images; one fresh process each way (SKAE_KEPT_STEPS=0: "

@@ -20,7 +20,7 @@ shape each (``n_features`` 5 to 14), which no kept step can serve.  With
 ``--checks N`` it also times ``pytest tests/test_common.py`` (scikit-learn's
 estimator checks, several hundred small fits) in the first ``N`` rounds, for
 each way.  Medians and ranges over the processes of each way; writes
-``benchmarks/results/small_fits-<backend>.json``.
+``benchmarks/results/bench_small_fits-<backend>.json``.
 """
 
 import argparse
@@ -113,7 +113,7 @@ def main(argv=None):
                   + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in samples[way].items()
                               if len(v) == run + 1), file=sys.stderr)
 
-    report = Results(f"small_fits-{backend}",
+    report = Results(f"bench_small_fits-{backend}",
                      "New estimators' whole fits on 20 x 5 rows (batch 16, 2 epochs: 4 steps), "
                      f"{args.runs} fresh processes per way, alternating"
                      + (f"; the estimator checks in {args.checks} of the rounds" if args.checks

@@ -22,7 +22,7 @@ network, and reported as ratios:
   with 4 training steps (run eagerly) and with 20 steps (compiled), the cost
   that dominates scikit-learn's estimator checks and searches on small data.
 
-Writes ``benchmarks/results/speed-<backend>.json``.
+Writes ``benchmarks/results/bench_speed-<backend>.json``.
 """
 
 import argparse
@@ -172,7 +172,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     X, name = load(args.data_dir)
     backend = keras.backend.backend()
-    report = Results(f"speed-{backend}", f"{name} {X.shape[0]:,} x {X.shape[1]}, the blog's "
+    report = Results(f"bench_speed-{backend}", f"{name} {X.shape[0]:,} x {X.shape[1]}, the blog's "
                      f"784-32-784 network, {args.epochs} epochs in batches of 256; skae and the "
                      f"blog's plain Keras code {args.repeats} seeds each, alternately, in one "
                      "process (so skae's later fits reuse its compiled step), MLPRegressor "

@@ -18,7 +18,7 @@ importing and starting Keras with a throwaway fit on 256 rows), next to the
 size of one float32 chunk and of the whole data set in float32, the ratios,
 the time of the whole pass of a new estimator (reading the file and compiling
 its step included, alike in both modes) and the reconstruction MSE of the
-file's first 10,000 rows after it.  Writes ``benchmarks/results/streaming.json``.
+file's first 10,000 rows after it.  Writes ``benchmarks/results/bench_streaming.json``.
 """
 
 import argparse
@@ -111,7 +111,7 @@ def main(argv=None):
                 check=True, capture_output=True, text=True,
             ).stdout
             results[mode] = json.loads(out.strip().splitlines()[-1])
-    report = Results("streaming", f"A {args.rows:,} x {N_FEATURES} uint8 file ({source}, "
+    report = Results("bench_streaming", f"A {args.rows:,} x {N_FEATURES} uint8 file ({source}, "
                      f"{file_mb:.0f} MB); in a fresh process each (Keras started by a throwaway "
                      "fit before the baseline), one pass of a new estimator: partial_fit over "
                      f"chunks of {args.chunk:,} rows of a memmap of the file, or the file "

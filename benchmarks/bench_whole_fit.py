@@ -17,7 +17,7 @@ seconds between the last callback (``on_train_end``) and ``fit`` returning
 returning inside it and what skae does after).  Prints each
 pair's whole-fit ratio and their median, the median ratio to ``MLPRegressor``
 (whose epochs are not timed one by one), and the largest time after the last
-callback over all runs; writes ``benchmarks/results/whole_fit-<backend>.json``.
+callback over all runs; writes ``benchmarks/results/bench_whole_fit-<backend>.json``.
 """
 
 import argparse
@@ -104,7 +104,7 @@ def main(argv=None):
         for kind in runs:
             runs[kind].append(run(kind, data_dir, args.epochs))
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    results = Results(f"whole_fit-{backend}", f"{args.pairs} rounds; in each, three fresh "
+    results = Results(f"bench_whole_fit-{backend}", f"{args.pairs} rounds; in each, three fresh "
                       f"processes fit the blog's 784-32-784 model ({args.epochs} epochs, "
                       "batches of 256, the first 8,000 MNIST t10k images) once each: skae's "
                       "estimator, the blog's plain Keras code and MLPRegressor; Keras, skae and "

@@ -17,7 +17,6 @@ compare --data cardio.mat`` on the ODDS cardio table (``$SKAE_ODDS_DIR`` or
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -25,10 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import DEFAULT_ODDS_DIR as ODDS_DIR
 from _common import RESULTS_DIR, Results
-
-ODDS_DIR = Path(os.environ.get("SKAE_ODDS_DIR", Path(__file__).resolve().parents[2] / "shared"
-                               / "data" / "odds"))
 
 COLUMNS = [("method", "{}"), ("n_components", "{}"), ("test_mse", "{:.5f}"),
            ("test_r2", "{:.4f}"), ("accuracy", "{:.4f}"), ("fit_seconds", "{:.2f}"),

@@ -38,7 +38,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from _common import Results  # noqa: E402
+from _common import DEFAULT_ODDS_DIR, Results  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
@@ -54,7 +54,6 @@ from skae import AutoencoderTransformer  # noqa: E402
 
 SKLEARN_TABLES = ("iris", "wine", "breast_cancer", "diabetes")
 SCALERS = {"standard": StandardScaler, "minmax": MinMaxScaler}
-DEFAULT_ODDS_DIR = Path(os.environ.get("SKAE_ODDS_DIR", "../shared/data/odds"))
 
 
 def load(name, odds_dir, max_rows):

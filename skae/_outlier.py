@@ -129,7 +129,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
     mean squared error), ``trim`` is 0.1 (was one fit), and the default
     autoencoder's code has half the features, at most 32 (was 32).
     ``benchmarks/outliers.py`` measures the detector beside scikit-learn's
-    and kNN on 28 real tables, with outliers among the fitting rows and
+    and kNN on the ODDS and ADBench tables, with outliers among the fitting rows and
     without (the docs' benchmark pages render its tables).
     ``statistic="reconstruction", trim=0`` with
     ``estimator=AutoencoderTransformer()`` is skae 0.1's detector.

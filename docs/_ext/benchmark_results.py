@@ -9,7 +9,9 @@ command, date, commit and machine, to results files (see
 ``.. benchmark-table:: NAME KEY``
     One of the run's tables.
 ``:benchmark:`NAME/VALUE```
-    One headline value, formatted as the script formats it.
+    One headline value, formatted as the script formats it;
+    ``:benchmark:`NAME/tables:TABLE``` is how many tables (data sets) the
+    table ``TABLE`` covers.
 
 A missing file, table or value is an error, so a page cannot cite a result
 that no script wrote.
@@ -102,11 +104,11 @@ class BenchmarkTable(Directive):
 def benchmark_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     stem, _, key = text.partition("/")
     try:
-        value = load(stem, inliner.document.settings.env)["values"][key]
+        cited = _common.cited_text(load(stem, inliner.document.settings.env), key)
     except (ValueError, KeyError) as error:
         message = inliner.reporter.error(f"benchmark value {text!r}: {error}", line=lineno)
         return [inliner.problematic(rawtext, rawtext, message)], [message]
-    return [nodes.Text(cell_text(value["value"], value["format"]))], []
+    return [nodes.Text(cited)], []
 
 
 def setup(app):
