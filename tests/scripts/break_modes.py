@@ -52,6 +52,18 @@ UNTRAINED = [
     "tests/test_mnist_models.py::test_decoded_prior_samples_are_read_as_digits",
     "tests/test_examples.py::test_example_runs_and_shows_its_claims[plot_compare_pca.py-digits]",
     "tests/test_examples.py::test_example_runs_and_shows_its_claims[plot_compare_pca.py-mnist]",
+    *(f"tests/test_examples.py::test_example_runs_and_shows_its_claims[{example}-{source}]"
+      for example in ("plot_choosing_width.py", "plot_denoising.py", "plot_sequence.py")
+      for source in ("digits", "mnist")),
+    # the blog's kinds and training controls: an untrained pair of networks is one network
+    "tests/test_architectures.py::test_activity_l1_makes_codes_smaller",
+    "tests/test_architectures.py::test_denoising_reconstructs_noisy_images_closer_to_the_clean"
+    "_ones",
+    "tests/test_autoencoder.py::test_longer_training_scores_higher",
+    "tests/test_variational.py::test_a_larger_kl_weight_pulls_the_codes_to_the_prior",
+    "tests/test_variational.py::test_sequence_beats_pca_on_a_nonlinear_family_of_waves",
+    "tests/test_width.py::test_a_share_of_the_variance_picks_the_narrowest_width_that_keeps_it",
+    "tests/test_scaling.py::test_streaming_a_uint8_memmap_matches_an_in_memory_fit",
     *SUPERVISED,
 ]
 
@@ -71,7 +83,8 @@ SHUFFLE = [
     "tests/test_mnist_models.py::test_decoded_prior_samples_are_read_as_digits",
     "tests/test_outlier.py::test_feature_errors_point_at_the_damaged_features",
     *(f"tests/test_examples.py::test_example_runs_and_shows_its_claims[{example}-{source}]"
-      for example in ("plot_blog_walkthrough.py", "plot_compare_pca.py", "plot_variational.py")
+      for example in ("plot_blog_walkthrough.py", "plot_compare_pca.py", "plot_variational.py",
+                      "plot_outliers.py", "plot_pipeline_classifier.py")
       for source in ("digits", "mnist")),
     *SUPERVISED,
 ]
