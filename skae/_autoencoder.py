@@ -186,12 +186,9 @@ default="adam"
         Fraction of the training samples held out (at random) to compute
         ``val_loss`` after each epoch.  ``None`` uses every sample for
         training.  ``"auto"``: for ``"residual"`` a tenth of the rows (at
-        least 10; none below 20 rows), None for the other kinds.  When the
-        kind starts from the data (``"residual"``'s PCA start), the start is
-        kept unless the trained network's squared error on these rows is
-        lower by more than one standard error of the per-row differences, and
-        a kept start is made again from all the rows (``best_epoch_`` is then
-        0).
+        least 10; none below 20 rows), None for the other kinds.  These rows
+        also judge the trained network against the kind's start from the
+        data: see "Which network a fit keeps" in the Notes.
 
         .. versionchanged:: 0.2
            ``"auto"`` became the default (it was None).
@@ -317,8 +314,8 @@ default="adam"
     best_epoch_ : int
         Epoch (1-based, counted in the last call) whose weights the network
         holds: the best one with early stopping, the last one otherwise, and
-        0 when the kind's start from the data was kept (see
-        ``validation_fraction``).
+        0 when the kind's start from the data was kept (see "Which network
+        a fit keeps" in the Notes).
 
     callbacks_ : list of keras.callbacks.Callback
         The copies of ``callbacks`` used by the last fit.
@@ -346,6 +343,20 @@ default="adam"
 
     Notes
     -----
+    **Which network a fit keeps.**  A kind that starts from the data
+    (``"residual"`` starts as PCA fitted on the training rows) keeps that
+    start unless training beats it on rows it did not train on: the
+    trained network is kept when its mean squared error on the validation
+    rows is lower than the start's by more than one standard error of the
+    per-row differences (the one-standard-error rule of model selection:
+    the simpler model unless the other is better beyond the noise of the
+    comparison).  A start kept is made again from all the rows, and
+    ``best_epoch_`` is 0.  With no validation rows (``validation_fraction=
+    None``, or ``"auto"`` below 20 rows) nothing can judge the two, and the trained
+    network is kept; so it is with a head on ``y`` (below), and for kinds
+    that start from random weights.  Early stopping chooses among the
+    epochs, not between the start and training.
+
     **Learning from y.**  Floats in ``y`` are numeric targets (one column
     or several), predicted after standardising each; integers, strings and
     booleans are class labels, predicted as logits.  A row whose label is
@@ -638,7 +649,8 @@ default="adam"
                   "variance_kept_", "_variance_kept_error", "target_weight_", "_target_encoding",
                   "_head", "_optimizer", "_optimizer_name", "_stream_steps")
 
-    #: Fitted attributes a candidate weight's fit sets, kept for the best candidate.
+    #: Fitted attributes a candidate weight's fit sets, kept for the best candidate
+    #: (the training's part of ``_FIT_STATE``; ``tests/test_width.py`` checks it is one).
     _TRAINED = ("model_", "_optimizer", "_head", "history_", "loss_curve_", "n_iter_",
                 "best_epoch_", "callbacks_", "target_weight_")
 

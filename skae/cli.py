@@ -232,17 +232,10 @@ def log(message):
 
 
 def _run_compare(args, dataset):
-    from ._compare.measure import COLUMNS, compare_models, widths_needed
-    from ._compare.models import MODELS, Budget
-    from ._compare.sentences import crossover, listed, numbers_needed
+    from ._compare.models import Budget
+    from ._compare.sentences import listed
 
-    for note in dataset.notes:
-        log(f"{dataset.name}: {note}")
-    scale = dataset.scale if args.scale == "auto" else args.scale
-    if args.scale == "auto" and dataset.image_shape is None:
-        reason = "the features lie in [0, 1]" if scale == "none" else \
-            "the features are not all in [0, 1]"
-        log(f"scaling: {scale} ({reason}; --scale standard|minmax|none to change)")
+    scale = _scale(args, dataset)
     split = dataset.split_rows(args.test_size, args.seed)
     widths = args.n_components or list(dataset.widths)
     models = args.models or _default_models(dataset, split, own=args.data is not None)
@@ -252,13 +245,7 @@ def _run_compare(args, dataset):
         return 2
     budget = Budget(epochs=args.epochs, batch_size=args.batch_size, fixed=dataset.fixed_training,
                     random_state=args.seed, verbose=1 if args.verbose else 0)
-    images = dataset.image_shape is not None
-    what = "test images" if images else "test rows"
-    shape = (f"images of {dataset.image_shape[0]}x{dataset.image_shape[1]} pixels" if images
-             else f"rows of {split.X_train.shape[1]} features")
-    log(f"{dataset.name}: {len(split.X_train)} training and {len(split.X_test)} test {shape}"
-        + ("" if split.target_kind else "; no labels, so no accuracy column"))
-
+    _log_data(dataset, split)
     pca_limit = min(split.X_train.shape)
     jobs = [(k, name) for k in widths for name in models
             if not (name == "pca" and k > pca_limit)]
@@ -266,8 +253,52 @@ def _run_compare(args, dataset):
         log(f"skae compare: error: nothing to fit: PCA can have at most {pca_limit} "
             f"components here, and --n-components asks for {listed(widths)}")
         return 2
+    rows, fitted = _fit_all(jobs, split, budget, scale, bar=not args.verbose)
+    skipped = sorted({k for k in widths if k > pca_limit} if "pca" in models else ())
+    if skipped:
+        log(f"[pca] no PCA with {listed(skipped)} components: at most {pca_limit}")
+    print(format_table(rows))
+    decoded = [r for r in rows if "test_mse" in r]  # LDA and NCA do not decode
+    summary = _summary(decoded, what="test images" if dataset.image_shape else "test rows")
+    for sentence in summary["crossover"] + summary["numbers_needed_sentences"]:
+        print(sentence)
+
+    _remove_earlier_outputs(args.out)
+    _write_results(args, dataset, split, rows, summary,
+                   {"scale": scale, "widths": widths, "models": models})
+    written = ["comparison.csv", "comparison.json"]
+    written += _draw(args, dataset, split, decoded, fitted, scale)
+    log(f"wrote {', '.join(str(args.out / name) for name in written)}")
+    return 0
+
+
+def _scale(args, dataset):
+    """The scaling the run uses (``--scale``, or the data set's), logged with its reason."""
+    for note in dataset.notes:
+        log(f"{dataset.name}: {note}")
+    scale = dataset.scale if args.scale == "auto" else args.scale
+    if args.scale == "auto" and dataset.image_shape is None:
+        reason = "the features lie in [0, 1]" if scale == "none" else \
+            "the features are not all in [0, 1]"
+        log(f"scaling: {scale} ({reason}; --scale standard|minmax|none to change)")
+    return scale
+
+
+def _log_data(dataset, split):
+    images = dataset.image_shape is not None
+    shape = (f"images of {dataset.image_shape[0]}x{dataset.image_shape[1]} pixels" if images
+             else f"rows of {split.X_train.shape[1]} features")
+    log(f"{dataset.name}: {len(split.X_train)} training and {len(split.X_test)} test {shape}"
+        + ("" if split.target_kind else "; no labels, so no accuracy column"))
+
+
+def _fit_all(jobs, split, budget, scale, *, bar):
+    """Fit each ``(width, model)`` of ``jobs``: the results' rows, and the fitted estimators."""
+    from ._compare.measure import compare_models
+    from ._compare.models import MODELS
+
     rows, fitted = [], {}
-    progress = _Progress(jobs, bar=sys.stderr.isatty() and not args.verbose)
+    progress = _Progress(jobs, bar=sys.stderr.isatty() and bar)
     try:
         for i, (k, name) in enumerate(jobs, start=1):
             progress.start(i, f"fitting {name} with n_components={k} ({MODELS[name]})",
@@ -279,18 +310,25 @@ def _run_compare(args, dataset):
             progress.done(name)
     finally:
         progress.close()
-    skipped = sorted({k for k in widths if k > pca_limit} if "pca" in models else ())
-    if skipped:
-        log(f"[pca] no PCA with {listed(skipped)} components: at most {pca_limit}")
-    print(format_table(rows))
-    decoded = [r for r in rows if "test_mse" in r]  # LDA and NCA do not decode
-    sentences = crossover(decoded, what=what)
-    needed = widths_needed(decoded)
-    needed_sentences = numbers_needed(needed, sorted({r["n_components"] for r in decoded}))
-    for sentence in sentences + needed_sentences:
-        print(sentence)
+    return rows, fitted
 
-    _remove_earlier_outputs(args.out)
+
+def _summary(decoded, *, what):
+    """The sentences under the table: where the methods cross, and the numbers each needs."""
+    from ._compare.measure import widths_needed
+    from ._compare.sentences import crossover, numbers_needed
+
+    needed = widths_needed(decoded)
+    return {"crossover": crossover(decoded, what=what),
+            "numbers_needed": {name: {f"{level:g}": width for level, width in by.items()}
+                               for name, by in needed.items()},
+            "numbers_needed_sentences": numbers_needed(
+                needed, sorted({r["n_components"] for r in decoded}))}
+
+
+def _write_results(args, dataset, split, rows, summary, settings):
+    """``comparison.csv`` (the table) and ``comparison.json`` (settings, table, sentences)."""
+    from ._compare.measure import COLUMNS
 
     columns = [c for c in COLUMNS if any(c in r for r in rows)]
     with open(args.out / "comparison.csv", "w", newline="") as fh:
@@ -298,19 +336,13 @@ def _run_compare(args, dataset):
         writer.writeheader()
         writer.writerows(rows)
     meta = {"dataset": dataset.name, "n_train": len(split.X_train), "n_test": len(split.X_test),
-            "n_features": int(split.X_train.shape[1]), "scale": scale,
+            "n_features": int(split.X_train.shape[1]), "scale": settings["scale"],
             "epochs": args.epochs, "batch_size": args.batch_size,
-            "fixed_budget": dataset.fixed_training,
-            "seed": args.seed, "widths": widths, "models": models, "notes": list(dataset.notes)}
+            "fixed_budget": dataset.fixed_training, "seed": args.seed,
+            "widths": settings["widths"], "models": settings["models"],
+            "notes": list(dataset.notes)}
     with open(args.out / "comparison.json", "w") as fh:
-        json.dump({"settings": meta, "results": rows, "crossover": sentences,
-                   "numbers_needed": {name: {f"{level:g}": width for level, width in by.items()}
-                                      for name, by in needed.items()},
-                   "numbers_needed_sentences": needed_sentences}, fh, indent=2)
-    written = ["comparison.csv", "comparison.json"]
-    written += _draw(args, dataset, split, decoded, fitted, scale)
-    log(f"wrote {', '.join(str(args.out / name) for name in written)}")
-    return 0
+        json.dump({"settings": meta, "results": rows, **summary}, fh, indent=2)
 
 
 def _default_models(dataset, split, *, own):

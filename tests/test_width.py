@@ -193,3 +193,5 @@ def test_a_search_takes_every_attribute_a_fit_sets_from_its_chosen_fit(digits, s
         assert set(vars(est)) - before - set_by_validate_data \
             <= set(AutoencoderTransformer._FIT_STATE)
     assert set(AutoencoderTransformer._FIT_STATE) - {"_stream_steps"} <= set(vars(searched))
+    # what a target weight's candidate keeps is part of that state
+    assert set(AutoencoderTransformer._TRAINED) <= set(AutoencoderTransformer._FIT_STATE)
