@@ -27,6 +27,9 @@ DEFAULT_DATA_DIR = os.environ.get("SKAE_DATA_DIR", str(SHARED_DATA / "mnist"))
 #: ... and for the ODDS and ADBench tables, unless ``--odds-dir`` / ``--adbench-dir`` do.
 DEFAULT_ODDS_DIR = Path(os.environ.get("SKAE_ODDS_DIR", SHARED_DATA / "odds"))
 DEFAULT_ADBENCH_DIR = Path(os.environ.get("SKAE_ADBENCH_DIR", SHARED_DATA / "adbench"))
+#: ... and for the labelled classification tables.
+DEFAULT_CLASSIFICATION_DIR = Path(os.environ.get("SKAE_CLASSIFICATION_DIR",
+                                                 SHARED_DATA / "classification"))
 
 
 def peak_mb():

@@ -3,7 +3,8 @@
 :func:`table_names` lists what is present (the bundled tables always; the
 ODDS and ADBench sets where their folders are), :func:`load` reads one as
 ``(X, y)`` float64 features and 0/1 labels (``y`` is None for a bundled
-table, whose targets are classes, not outliers).  Tables with more than
+table, whose targets are classes, not outliers; a classification table's,
+listed by :func:`classification_names`, are its classes).  Tables with more than
 ``max_rows`` rows are sampled (a fixed random subset, stratified on ``y``
 where there is one); the scripts say so in their protocol.
 """
@@ -11,7 +12,7 @@ where there is one); the scripts say so in their protocol.
 from pathlib import Path
 
 import numpy as np
-from _common import DEFAULT_ADBENCH_DIR, DEFAULT_ODDS_DIR
+from _common import DEFAULT_ADBENCH_DIR, DEFAULT_CLASSIFICATION_DIR, DEFAULT_ODDS_DIR
 
 #: scikit-learn's bundled tables (no download).
 SKLEARN_TABLES = ("iris", "wine", "breast_cancer", "diabetes", "digits")
@@ -24,6 +25,11 @@ def odds_names(odds_dir):
 def adbench_names(adbench_dir):
     """ADBench's files, named without their number (``4_breastw.npz`` is ``breastw``)."""
     return sorted(p.stem.split("_", 1)[1] for p in Path(adbench_dir).glob("*_*.npz"))
+
+
+def classification_names(classification_dir=DEFAULT_CLASSIFICATION_DIR):
+    """The labelled classification tables (``source="classification"`` for :func:`load`)."""
+    return sorted(p.stem for p in Path(classification_dir).glob("*.npz"))
 
 
 def table_names(odds_dir=DEFAULT_ODDS_DIR, adbench_dir=DEFAULT_ADBENCH_DIR, *, sklearn=True):
@@ -46,6 +52,9 @@ def load(source, name, *, odds_dir=DEFAULT_ODDS_DIR, adbench_dir=DEFAULT_ADBENCH
 
         data = scipy.io.loadmat(Path(odds_dir) / f"{name}.mat")
         X, y = np.asarray(data["X"], dtype=np.float64), np.asarray(data["y"]).ravel().astype(int)
+    elif source == "classification":
+        with np.load(Path(DEFAULT_CLASSIFICATION_DIR) / f"{name}.npz") as data:
+            X, y = np.asarray(data["X"], dtype=np.float64), np.asarray(data["y"]).astype(int)
     else:
         (path,) = Path(adbench_dir).glob(f"*_{name}.npz")
         with np.load(path, allow_pickle=False) as data:

@@ -39,12 +39,11 @@ import os
 import statistics
 import time
 import warnings
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
-from _common import SHARED_DATA, Results  # noqa: E402
+from _common import DEFAULT_CLASSIFICATION_DIR, Results  # noqa: E402
 from sklearn.cross_decomposition import PLSRegression  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis  # noqa: E402
@@ -55,8 +54,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skae import AutoencoderTransformer  # noqa: E402
 
-CLASSIFICATION_DIR = Path(os.environ.get("SKAE_CLASSIFICATION_DIR",
-                                         SHARED_DATA / "classification"))
+CLASSIFICATION_DIR = DEFAULT_CLASSIFICATION_DIR
 SKLEARN_TABLES = ("iris", "wine", "breast_cancer", "digits")
 MAX_ROWS = 3000
 CLASSIFIERS = {"logistic": lambda: LogisticRegression(max_iter=3000),

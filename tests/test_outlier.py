@@ -98,6 +98,100 @@ def test_feature_errors_point_at_the_damaged_features(digits):
         detector.predict(X[:50]) == -1)
 
 
+@pytest.fixture(scope="module")
+def breast_cancer_rows():
+    """Benign rows of the breast-cancer table, standardised on the 250 that fit a detector."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LinearRegression
+
+    data = load_breast_cancer()
+    benign = data.data[data.target == 1]
+    fit, held_out = benign[:250], benign[250:]
+    mean, std = fit.mean(axis=0), fit.std(axis=0)
+    fit, held_out = (fit - mean) / std, (held_out - mean) / std
+    # the features the others predict (a linear fit), where a swapped value stands out only
+    # against them
+    predicted = [j for j in range(fit.shape[1])
+                 if LinearRegression().fit(np.delete(fit, j, 1), fit[:, j])
+                 .score(np.delete(fit, j, 1), fit[:, j]) >= 0.9]
+    return fit, held_out, predicted
+
+
+def _hit_rate(values, wrong):
+    return float(np.mean(np.argmax(values, axis=1) == wrong))
+
+
+def test_explain_names_the_feature_that_made_a_row_an_outlier(breast_cancer_rows):
+    """Against the per-feature error, PCA's at the same width and the z-score."""
+    from sklearn.decomposition import PCA
+
+    fit, held_out, predicted = breast_cancer_rows
+    detector = AutoencoderOutlierDetector(random_state=0).fit(fit)
+    pca = PCA(detector.estimator_.n_components_).fit(fit)
+    rng = np.random.default_rng(0)
+    # each held-out row with one predicted feature swapped for its value in a row far from
+    # it: ordinary on its own, wrong beside the others
+    rows, wrong = [], []
+    for row in held_out:
+        j = rng.choice(predicted)
+        far = np.flatnonzero(np.abs(held_out[:, j] - row[j]) >= 1.5)
+        if len(far):
+            row = row.copy()
+            row[j] = held_out[rng.choice(far), j]
+            rows.append(row)
+            wrong.append(j)
+    rows, wrong = np.array(rows), np.array(wrong)
+    ours = _hit_rate(detector.explain(rows), wrong)
+    baselines = {"feature_errors": _hit_rate(detector.feature_errors(rows), wrong),
+                 "PCA": _hit_rate((rows - pca.inverse_transform(pca.transform(rows))) ** 2,
+                                  wrong),
+                 "z-score": _hit_rate(np.abs(rows), wrong)}
+    # measured: 0.991 against feature_errors 0.935, PCA 0.925, z-score 0.336
+    assert ours >= 0.95 and all(ours > b for b in baselines.values()), (ours, baselines)
+    # and one feature four standard deviations off, where the z-score is the baseline to beat
+    shifted = held_out.copy()
+    features = rng.integers(fit.shape[1], size=len(shifted))
+    shifted[np.arange(len(shifted)), features] += 4.0
+    ours, z = _hit_rate(detector.explain(shifted), features), _hit_rate(np.abs(shifted), features)
+    assert ours >= max(0.95, z), (ours, z)
+
+
+def test_explain_is_the_score_drop_of_each_imputed_feature(breast_cancer_rows):
+    fit, held_out, _ = breast_cancer_rows
+    detector = AutoencoderOutlierDetector(AutoencoderTransformer(4, random_state=0),
+                                          trim=0).fit(fit[:150])
+    rows = held_out[:3]
+    estimator = detector.estimator_
+    typical = estimator.inverse_transform(
+        detector._statistics_["code_mean"][None].astype(np.float32))[0]
+    expected = np.empty(rows.shape)
+    for j in range(rows.shape[1]):
+        changed = rows.copy()
+        changed[:, j] = typical[j]
+        changed[:, j] = estimator.inverse_transform(estimator.transform(changed))[:, j]
+        expected[:, j] = detector.score_samples(changed) - detector.score_samples(rows)
+    np.testing.assert_allclose(detector.explain(rows, rounds=1, steps=1), expected,
+                               rtol=1e-5, atol=1e-6)
+    # explained away: the features taken keep their drop, and every row is explained
+    attributions = detector.explain(rows, rounds=1, steps=3)
+    first = expected.argmax(axis=1)
+    np.testing.assert_allclose(attributions[np.arange(3), first],
+                               expected[np.arange(3), first], rtol=1e-5)
+    import scipy.sparse as sp
+
+    np.testing.assert_allclose(detector.explain(sp.csr_matrix(rows)), detector.explain(rows))
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_explain_refuses_bad_rounds_and_steps(breast_cancer_rows, bad):
+    fit, held_out, _ = breast_cancer_rows
+    detector = AutoencoderOutlierDetector(AutoencoderTransformer(2, epochs=1, random_state=0),
+                                          trim=0).fit(fit[:60])
+    for name in ("rounds", "steps"):
+        with pytest.raises(ValueError, match=f"{name} must be an integer of at least 1"):
+            detector.explain(held_out[:2], **{name: bad})
+
+
 def test_the_combined_score_is_its_two_scaled_terms(digits):
     X, _ = digits
     detector = AutoencoderOutlierDetector(small(), trim=0).fit(X)

@@ -82,6 +82,7 @@ SHUFFLE = [
     "tests/test_mnist_models.py::test_variational_codes_follow_the_prior_on_held_out_images",
     "tests/test_mnist_models.py::test_decoded_prior_samples_are_read_as_digits",
     "tests/test_outlier.py::test_feature_errors_point_at_the_damaged_features",
+    "tests/test_outlier.py::test_explain_names_the_feature_that_made_a_row_an_outlier",
     *(f"tests/test_examples.py::test_example_runs_and_shows_its_claims[{example}-{source}]"
       for example in ("plot_blog_walkthrough.py", "plot_compare_pca.py", "plot_variational.py",
                       "plot_outliers.py", "plot_pipeline_classifier.py")
