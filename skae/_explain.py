@@ -14,8 +14,8 @@ away").  ``benchmarks/explanations.py`` measures both.
 import numpy as np
 import scipy.sparse as sp
 
-#: Copies of rows scored at once: a row of d features is scored as d copies.
-BLOCK_COPIES = 8192
+#: Values held by the copies scored at once (a row of d features is scored as d copies).
+BLOCK_VALUES = 1 << 22
 
 
 def imputed(estimator, start, X, at, rounds):
@@ -35,20 +35,19 @@ def score_drops(abnormality, estimator, start, X, rounds):
     """``abnormality(x) - abnormality(x with feature j imputed)`` for each row and feature.
 
     ``X`` is a dense float64 array; ``abnormality`` gives minus the
-    detector's score of each row of one.
+    detector's score of each row of one.  The ``(row, feature)`` copies are
+    made and scored in blocks of at most ``BLOCK_VALUES`` values.
     """
     n_samples, n_features = X.shape
-    drops = np.empty((n_samples, n_features))
-    block = max(1, BLOCK_COPIES // n_features)
-    for first in range(0, n_samples, block):
-        rows = X[first:first + block]
-        n = len(rows)
-        copies = np.repeat(rows, n_features, axis=0)  # copy i * d + j: row i, feature j imputed
-        at = (np.arange(n * n_features), np.tile(np.arange(n_features), n))
-        copies = imputed(estimator, start, copies, at, rounds)
-        drops[first:first + n] = (abnormality(rows)[:, None]
-                                  - abnormality(copies).reshape(n, n_features))
-    return drops
+    rows = np.repeat(np.arange(n_samples), n_features)  # copy k: row k // d, feature k % d
+    features = np.tile(np.arange(n_features), n_samples)
+    after = np.empty(n_samples * n_features)
+    block = max(1, BLOCK_VALUES // n_features)
+    for first in range(0, len(rows), block):
+        at = (np.arange(min(block, len(rows) - first)), features[first:first + block])
+        copies = imputed(estimator, start, X[rows[first:first + block]], at, rounds)
+        after[first:first + block] = abnormality(copies)
+    return abnormality(X)[:, None] - after.reshape(n_samples, n_features)
 
 
 def explained_away(abnormality, estimator, start, X, *, rounds, steps):

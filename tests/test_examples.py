@@ -108,6 +108,9 @@ def check_outliers(ns):
     top = np.argsort(errors)[::-1][:3]
     assert np.all(errors[top] > 5 * np.median(benign[:, top], axis=0)), (
         errors[top], np.median(benign[:, top], axis=0))
+    # explain names the measurement replaced in a benign row (feature_errors' largest need
+    # not be it)
+    assert ns["named"] == ns["corrupted"], (ns["named"], ns["corrupted"])
 
 
 def check_pipeline_classifier(ns):

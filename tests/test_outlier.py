@@ -350,3 +350,15 @@ def test_exported_detector_flags_as_scikit_learn(digits, score, tolerance):
     np.testing.assert_allclose(scores.ravel(), decision, atol=tolerance)
     close = np.abs(decision) < tolerance  # rows on the threshold may fall either way
     np.testing.assert_array_equal(labels.ravel()[~close], detector.predict(X)[~close])
+
+
+def test_explains_defaults_are_those_its_benchmark_chose_on_half_the_tables():
+    import inspect
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "explanations.json"
+    chosen = json.loads(path.read_text())["values"]
+    defaults = inspect.signature(AutoencoderOutlierDetector.explain).parameters
+    assert defaults["rounds"].default == chosen["chosen_rounds"]["value"]
+    assert defaults["steps"].default == chosen["chosen_steps"]["value"]
