@@ -51,7 +51,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 from _common import Results  # noqa: E402
-from _real_tables import classification_names, load, table_names  # noqa: E402
+from _real_tables import SKLEARN_TABLES, classification_names, load, table_names  # noqa: E402
 from sklearn.covariance import LedoitWolf  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.linear_model import LinearRegression  # noqa: E402
@@ -65,10 +65,8 @@ SHIFT, APART, PREDICTED = 4.0, 1.5, 0.6
 
 def all_tables():
     """``(source, name, shared)`` of every table: the shared folder's, then scikit-learn's."""
-    shared = [(s, n) for s, n in table_names(sklearn=False)]
-    shared += [("classification", n) for n in classification_names()]
-    bundled = [("sklearn", n) for s, n in table_names() if s == "sklearn"]
-    return [(s, n, True) for s, n in shared] + [(s, n, False) for s, n in bundled]
+    shared = [*table_names(sklearn=False), *(("classification", n) for n in classification_names())]
+    return [(s, n, True) for s, n in shared] + [("sklearn", n, False) for n in SKLEARN_TABLES]
 
 
 def prepared(source, name, max_rows, test_rows, rng):

@@ -44,6 +44,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 from _common import DEFAULT_CLASSIFICATION_DIR, Results  # noqa: E402
+from _real_tables import classification_names  # noqa: E402
 from sklearn.cross_decomposition import PLSRegression  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis  # noqa: E402
@@ -63,7 +64,7 @@ LABELLED_SHARE = 0.1
 
 
 def table_names():
-    names = [p.stem for p in sorted(CLASSIFICATION_DIR.glob("*.npz"))]
+    names = classification_names(CLASSIFICATION_DIR)
     if not names:
         raise SystemExit(f"no tables in {CLASSIFICATION_DIR}: set SKAE_CLASSIFICATION_DIR")
     return sorted(names + list(SKLEARN_TABLES))

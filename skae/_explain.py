@@ -39,14 +39,13 @@ def score_drops(abnormality, estimator, start, X, rounds):
     made and scored in blocks of at most ``BLOCK_VALUES`` values.
     """
     n_samples, n_features = X.shape
-    rows = np.repeat(np.arange(n_samples), n_features)  # copy k: row k // d, feature k % d
-    features = np.tile(np.arange(n_features), n_samples)
     after = np.empty(n_samples * n_features)
     block = max(1, BLOCK_VALUES // n_features)
-    for first in range(0, len(rows), block):
-        at = (np.arange(min(block, len(rows) - first)), features[first:first + block])
-        copies = imputed(estimator, start, X[rows[first:first + block]], at, rounds)
-        after[first:first + block] = abnormality(copies)
+    for first in range(0, len(after), block):
+        k = np.arange(first, min(first + block, len(after)))  # copy k: row k // d, feature k % d
+        copies = imputed(estimator, start, X[k // n_features],
+                         (np.arange(len(k)), k % n_features), rounds)
+        after[k] = abnormality(copies)
     return abnormality(X)[:, None] - after.reshape(n_samples, n_features)
 
 
